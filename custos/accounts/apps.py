@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "custos.accounts"
+    label = "accounts"
+    verbose_name = "Trust, schools and people"
+
+    def ready(self) -> None:
+        from custos.accounts import access, signals  # noqa: F401  (declare the rules and audit receivers)

@@ -1,0 +1,30 @@
+"""TOTP second factor (django-otp) for the roles that can see the most."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import segno
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from custos.accounts.models import PRIVILEGED_ROLES
+
+
+def needs_second_factor(user: Any) -> bool:
+    return not user.all_current_roles().isdisjoint(PRIVILEGED_ROLES)
+
+
+def confirmed_device(user: Any) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def pending_device(user: Any) -> TOTPDevice:
+    """The unconfirmed device a person is setting up (made once, kept until they confirm it)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    return device
+
+
+def qr_svg(device: TOTPDevice) -> str:
+    return segno.make(device.config_url, error="m").svg_inline(scale=5, title="Authenticator set-up code")

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from custos.accounts import access, two_factor
+from custos.accounts.actions import import_roster
+from custos.accounts.forms import QueuedPasswordResetForm, RosterUploadForm, SignInForm, TokenForm
+from custos.accounts.models import Pupil, School
+from custos.audit.actions import record
+
+
+class SignInView(auth_views.LoginView):
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = QueuedPasswordResetForm
+    success_url = reverse_lazy("password_reset_done")
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("home")
+
+
+@require_http_methods(["GET", "POST"])
+def second_factor(request: HttpRequest) -> HttpResponse:
+    """Set up (first time) or check the TOTP code of a person whose role needs it."""
+    user = request.user
+    if user.is_verified():  # type: ignore[union-attr]
+        return redirect(_safe_next(request))
+    device = two_factor.confirmed_device(user) or two_factor.pending_device(user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            # Lock the device so one code sent many times at once is accepted once (django-otp records last_t).
+            locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+            accepted = locked.verify_is_allowed()[0] and locked.verify_token(form.cleaned_data["token"])
+            if accepted:
+                if not locked.confirmed:
+                    locked.confirmed = True
+                    locked.save(update_fields=["confirmed"])
+                    record(user, "two_factor.enrolled", user, school_id=user.school_id)
+        if accepted:
+            otp_login(request, locked)
+            return redirect(_safe_next(request))
+        form.add_error("token", "That code was not accepted. Codes change every 30 seconds: try the current one.")
+    context = {
+        "form": form,
+        "setting_up": not device.confirmed,
+        "qr": two_factor.qr_svg(device) if not device.confirmed else "",
+        "next": _safe_next(request),
+    }
+    return render(request, "accounts/two_factor.html", context)
+
+
+def roster(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = get_object_or_404(School, pk=school_id)
+    access.require(request.user, "accounts.view_roster", school)
+    show_legal = access.can(request.user, "accounts.view_pupil_legal_name", school)
+    pupils = Pupil.objects.filter(school=school, on_roll=True).order_by(
+        "year_group", "preferred_last_name", "legal_last_name"
+    )
+    year = request.GET.get("year", "")
+    if year.isdigit():
+        pupils = pupils.filter(year_group=int(year))
+    return render(
+        request,
+        "accounts/roster.html",
+        {
+            "school": school,
+            "pupils": pupils,
+            "show_legal": show_legal,
+            "year": year,
+            "years": [("0", "Reception"), *((str(y), f"Year {y}") for y in range(1, 14))],
+            "may_import": access.can(request.user, "accounts.import_roster", school),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def roster_import(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = get_object_or_404(School, pk=school_id)
+    access.require(request.user, "accounts.import_roster", school)
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = import_roster(school, form.cleaned_data["file"].read(), by=request.user)
+        if report.ok:
+            messages.success(
+                request,
+                f"Roster imported: {report.added} added, {report.updated} updated, "
+                f"{report.unchanged} unchanged, {report.left} marked as left.",
+            )
+            return HttpResponseRedirect(reverse("roster", args=[school.pk]))
+    return render(request, "accounts/roster_import.html", {"school": school, "form": form, "report": report})

@@ -1,0 +1,14 @@
+from django import forms
+
+
+class AuditSearchForm(forms.Form):
+    q = forms.CharField(label="Object or person", required=False, max_length=100)
+    action = forms.CharField(label="Action", required=False, max_length=100, help_text="e.g. roster.imported")
+    since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise forms.ValidationError("“From” must be on or before “To”.")
+        return data

@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand, CommandParser
+
+from custos.tasks import worker
+
+
+class Command(BaseCommand):
+    help = "Run background tasks (mail, screening, reminders). Several workers may run at once."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--once", action="store_true", help="Run what is due now, then exit.")
+        parser.add_argument("--stop-after", type=float, default=None, help="Exit after this many seconds.")
+
+    def handle(self, *args: object, once: bool, stop_after: float | None, **options: object) -> None:
+        if once:
+            self.stdout.write(f"Ran {worker.run_once()} task(s).")
+        else:
+            worker.loop(stop_after=stop_after)

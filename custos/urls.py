@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from custos.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("health/", core_views.health, name="health"),
+    path("account/", include("custos.accounts.urls")),
+    path("policy/", include("custos.policy.urls")),
+    path("audit/", include("custos.audit.urls")),
+    path("django-admin/", admin.site.urls),
+]
+
+handler400 = "custos.core.views.bad_request"
+handler403 = "custos.core.views.permission_denied"
+handler404 = "custos.core.views.not_found"
+handler500 = "custos.core.views.server_error"
