@@ -1,8 +1,16 @@
-"""Test-run environment: production-like settings (DEBUG off) with a throwaway key, no HTTPS redirect."""
+def pytest_configure(config):
+    from django.conf import settings
 
-import os
+    # Hashing passwords slowly is the point in production and a waste of minutes in tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests read static files from the apps (production serves the collected, hashed copies: see test_settings).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+    # Uploaded files written by tests go to a throwaway folder, not the demo's.
+    import tempfile
 
-os.environ.setdefault("CUSTOS_SECRET_KEY", "test-only-key-" + "x" * 50)
-os.environ.setdefault("CUSTOS_SSL_REDIRECT", "false")
-os.environ.setdefault("CUSTOS_HSTS_SECONDS", "0")
-os.environ.setdefault("CUSTOS_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="custos-test-media-")

@@ -49,7 +49,7 @@ def _require(condition: bool, message: str) -> None:
 
 DEBUG = _env_bool("CUSTOS_DEBUG", False)
 
-_DEV_SECRET_KEY = "custos-insecure-local-demo-key-never-use-in-production"
+_DEV_SECRET_KEY = "custos-insecure-local-demo-key-never-use-in-production"  # noqa: S105 - refused unless DEBUG
 SECRET_KEY = os.environ.get("CUSTOS_SECRET_KEY", _DEV_SECRET_KEY)
 _require(
     DEBUG or SECRET_KEY != _DEV_SECRET_KEY,
@@ -134,6 +134,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # A file, not memory, so that tests can start a real worker process against the same test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -220,9 +222,7 @@ EMAIL_USE_TLS = _env_bool("CUSTOS_EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = _env_int("CUSTOS_EMAIL_TIMEOUT", 20)
 # With no SMTP server configured the demo prints mail in the worker's output instead of losing it.
 EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend"
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("CUSTOS_FROM_EMAIL", "Custos <custos@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -37,7 +37,7 @@ _ROSTER_FIELDS = (
 )
 
 
-def import_roster(school: School, data: bytes, *, by: User, today: dt.date | None = None) -> RosterImportReport:
+def import_roster(school: School, data: bytes, *, by: User | None, today: dt.date | None = None) -> RosterImportReport:
     """Bring the school's roster in line with an MIS export. A file with any bad row changes nothing."""
     parsed: RosterFile = parse_roster(data, today=today or timezone.localdate())
     report = RosterImportReport(errors=parsed.errors)
@@ -75,7 +75,13 @@ def import_roster(school: School, data: bytes, *, by: User, today: dt.date | Non
 
 
 def assign_role(
-    user: User, role: str, *, school: School | None, starts_on: dt.date, ends_on: dt.date | None = None, by: Any
+    user: User,
+    role: str,
+    *,
+    school: School | None,
+    starts_on: dt.date,
+    ends_on: dt.date | None = None,
+    by: Any,
 ) -> RoleAssignment:
     with transaction.atomic():
         assignment = RoleAssignment.objects.create(

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from custos.accounts.two_factor import needs_second_factor
+from custos.accounts.two_factor import is_verified, needs_second_factor
 
 # Pages a privileged person may reach before proving their second factor.
 _OPEN_PREFIXES = ("/account/two-factor/", "/account/logout/", "/static/")
@@ -24,7 +24,7 @@ class SecondFactorRequiredMiddleware:
             user.is_authenticated
             and not request.path.startswith(_OPEN_PREFIXES)
             and needs_second_factor(user)
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not is_verified(user)
         ):
             return redirect(f"{reverse('two_factor')}?next={request.get_full_path()}")
         return self.get_response(request)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -61,8 +61,6 @@ class User(AbstractUser):
     school = models.ForeignKey(School, null=True, blank=True, on_delete=models.PROTECT, related_name="people")
     employment_ends_on = models.DateField(null=True, blank=True)
 
-    objects = UserManager()
-
     class Meta:
         ordering = ["last_name", "first_name"]
 
@@ -78,9 +76,10 @@ class User(AbstractUser):
         on = on or timezone.localdate()
         if school is None:
             return set(RoleAssignment.objects.current(on).filter(user=self).values_list("role", flat=True))
-        cache = getattr(self, "_roles_cache", None)
+        cache: dict[tuple[int, dt.date], set[str]] | None = getattr(self, "_roles_cache", None)
         if cache is None:
-            cache = self._roles_cache = {}
+            cache = {}
+            self._roles_cache = cache
         key = (school.pk, on)
         if key not in cache:
             cache[key] = set(
@@ -162,6 +161,9 @@ class Absence(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="absence_ends_after_start")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user} away {self.starts_on:%d/%m/%Y}–{self.ends_on:%d/%m/%Y}"
 
 
 class Pupil(models.Model):

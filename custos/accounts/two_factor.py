@@ -14,6 +14,12 @@ def needs_second_factor(user: Any) -> bool:
     return not user.all_current_roles().isdisjoint(PRIVILEGED_ROLES)
 
 
+def is_verified(user: Any) -> bool:
+    """True once this session has passed a second factor (django-otp's OTPMiddleware sets is_verified)."""
+    check = getattr(user, "is_verified", None)
+    return bool(check and check())
+
+
 def confirmed_device(user: Any) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 

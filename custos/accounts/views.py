@@ -16,6 +16,7 @@ from custos.accounts.actions import import_roster
 from custos.accounts.forms import QueuedPasswordResetForm, RosterUploadForm, SignInForm, TokenForm
 from custos.accounts.models import Pupil, School
 from custos.audit.actions import record
+from custos.lib.http import AuthedRequest
 
 
 class SignInView(auth_views.LoginView):
@@ -36,10 +37,10 @@ def _safe_next(request: HttpRequest) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-def second_factor(request: HttpRequest) -> HttpResponse:
+def second_factor(request: AuthedRequest) -> HttpResponse:
     """Set up (first time) or check the TOTP code of a person whose role needs it."""
     user = request.user
-    if user.is_verified():  # type: ignore[union-attr]
+    if two_factor.is_verified(user):
         return redirect(_safe_next(request))
     device = two_factor.confirmed_device(user) or two_factor.pending_device(user)
     form = TokenForm(request.POST or None)
@@ -48,11 +49,10 @@ def second_factor(request: HttpRequest) -> HttpResponse:
             # Lock the device so one code sent many times at once is accepted once (django-otp records last_t).
             locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
             accepted = locked.verify_is_allowed()[0] and locked.verify_token(form.cleaned_data["token"])
-            if accepted:
-                if not locked.confirmed:
-                    locked.confirmed = True
-                    locked.save(update_fields=["confirmed"])
-                    record(user, "two_factor.enrolled", user, school_id=user.school_id)
+            if accepted and not locked.confirmed:
+                locked.confirmed = True
+                locked.save(update_fields=["confirmed"])
+                record(user, "two_factor.enrolled", user, school_id=user.school_id)
         if accepted:
             otp_login(request, locked)
             return redirect(_safe_next(request))
@@ -66,7 +66,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/two_factor.html", context)
 
 
-def roster(request: HttpRequest, school_id: int) -> HttpResponse:
+def roster(request: AuthedRequest, school_id: int) -> HttpResponse:
     school = get_object_or_404(School, pk=school_id)
     access.require(request.user, "accounts.view_roster", school)
     show_legal = access.can(request.user, "accounts.view_pupil_legal_name", school)
@@ -91,7 +91,7 @@ def roster(request: HttpRequest, school_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def roster_import(request: HttpRequest, school_id: int) -> HttpResponse:
+def roster_import(request: AuthedRequest, school_id: int) -> HttpResponse:
     school = get_object_or_404(School, pk=school_id)
     access.require(request.user, "accounts.import_roster", school)
     form = RosterUploadForm(request.POST or None, request.FILES or None)

@@ -17,19 +17,136 @@ from custos.accounts.actions import assign_role, import_roster
 from custos.accounts.models import Kind, Pupil, Role, RoleAssignment, School, StaffType, Trust, User
 from custos.accounts.roster import upn_check_letter
 
-DEMO_PASSWORD = "Custos-demo-2026"
-FIRST_NAMES = (
-    "Amelia Oliver Isla George Ava Noah Mia Arthur Ivy Muhammad Freya Leo Lily Harry Florence Oscar Willow Jack "
-    "Evie Charlie Grace Theo Sophia Jacob Ella Alfie Aria Thomas Rosie Henry Poppy Finley Daisy Archie Sienna "
-    "Joshua Chloe Max Olivia Ethan Isabella Lucas Emily Samuel Hannah Reuben Priya Arjun Zara Kwame Amara Tomasz "
-    "Zofia Yusuf Aisha Connor Niamh Rhys Cerys Mohammed Fatima"
-).split()
-SURNAMES = (
-    "Smith Jones Taylor Brown Williams Wilson Johnson Davies Patel Robinson Wright Thompson Evans Walker White "
-    "Roberts Green Hall Thomas Clarke Jackson Wood Harris Edwards Turner Martin Cooper Hill Ward Hughes Moore "
-    "Clark King Harrison Lewis Baker Lee Allen Morris Khan Scott Watson Davis Parker James Bennett Young Phillips "
-    "Richardson Mitchell Bailey Carter Cook Singh Shaw Bell Collins Morgan Kelly Begum Nowak Okafor Mensah Ahmed"
-).split()
+DEMO_PASSWORD = "Custos-demo-2026"  # noqa: S105 - the demo's published sign-in, listed in the README
+FIRST_NAMES = [
+    "Amelia",
+    "Oliver",
+    "Isla",
+    "George",
+    "Ava",
+    "Noah",
+    "Mia",
+    "Arthur",
+    "Ivy",
+    "Muhammad",
+    "Freya",
+    "Leo",
+    "Lily",
+    "Harry",
+    "Florence",
+    "Oscar",
+    "Willow",
+    "Jack",
+    "Evie",
+    "Charlie",
+    "Grace",
+    "Theo",
+    "Sophia",
+    "Jacob",
+    "Ella",
+    "Alfie",
+    "Aria",
+    "Thomas",
+    "Rosie",
+    "Henry",
+    "Poppy",
+    "Finley",
+    "Daisy",
+    "Archie",
+    "Sienna",
+    "Joshua",
+    "Chloe",
+    "Max",
+    "Olivia",
+    "Ethan",
+    "Isabella",
+    "Lucas",
+    "Emily",
+    "Samuel",
+    "Hannah",
+    "Reuben",
+    "Priya",
+    "Arjun",
+    "Zara",
+    "Kwame",
+    "Amara",
+    "Tomasz",
+    "Zofia",
+    "Yusuf",
+    "Aisha",
+    "Connor",
+    "Niamh",
+    "Rhys",
+    "Cerys",
+    "Mohammed",
+    "Fatima",
+]
+SURNAMES = [
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Williams",
+    "Wilson",
+    "Johnson",
+    "Davies",
+    "Patel",
+    "Robinson",
+    "Wright",
+    "Thompson",
+    "Evans",
+    "Walker",
+    "White",
+    "Roberts",
+    "Green",
+    "Hall",
+    "Thomas",
+    "Clarke",
+    "Jackson",
+    "Wood",
+    "Harris",
+    "Edwards",
+    "Turner",
+    "Martin",
+    "Cooper",
+    "Hill",
+    "Ward",
+    "Hughes",
+    "Moore",
+    "Clark",
+    "King",
+    "Harrison",
+    "Lewis",
+    "Baker",
+    "Lee",
+    "Allen",
+    "Morris",
+    "Khan",
+    "Scott",
+    "Watson",
+    "Davis",
+    "Parker",
+    "James",
+    "Bennett",
+    "Young",
+    "Phillips",
+    "Richardson",
+    "Mitchell",
+    "Bailey",
+    "Carter",
+    "Cook",
+    "Singh",
+    "Shaw",
+    "Bell",
+    "Collins",
+    "Morgan",
+    "Kelly",
+    "Begum",
+    "Nowak",
+    "Okafor",
+    "Mensah",
+    "Ahmed",
+]
 
 
 @dataclass(frozen=True)
@@ -46,12 +163,24 @@ class DemoSchool:
 
 SCHOOLS = (
     DemoSchool(
-        "Oakfield Primary Academy", "149001", "oakfield", "https://oakfield.example.sch.uk/", "#1d6b3a",
-        tuple(range(0, 7)), 120, "873",
+        "Oakfield Primary Academy",
+        "149001",
+        "oakfield",
+        "https://oakfield.example.sch.uk/",
+        "#1d6b3a",
+        tuple(range(0, 7)),
+        120,
+        "873",
     ),
     DemoSchool(
-        "Riverside High School", "149002", "riverside", "https://riverside.example.sch.uk/", "#1d3f8b",
-        tuple(range(7, 14)), 180, "873",
+        "Riverside High School",
+        "149002",
+        "riverside",
+        "https://riverside.example.sch.uk/",
+        "#1d3f8b",
+        tuple(range(7, 14)),
+        180,
+        "873",
     ),
 )
 
@@ -60,8 +189,22 @@ SCHOOL_STAFF = (
     ("head", "Head", "Teacher", "Head of School", StaffType.TEACHING, (Role.HEAD_OF_SCHOOL,)),
     ("ict", "Ian", "Tech", "ICT Manager", StaffType.SUPPORT, (Role.ICT_MANAGER,)),
     ("dsl", "Dana", "Safe", "Designated Safeguarding Lead", StaffType.TEACHING, (Role.DSL,)),
-    ("deputy.dsl", "Dev", "Guard", "Deputy Designated Safeguarding Lead", StaffType.TEACHING, (Role.DEPUTY_DSL,)),
-    ("pastoral", "Pat", "Care", "Assistant Head Teacher – Pastoral", StaffType.TEACHING, (Role.AHT_PASTORAL,)),
+    (
+        "deputy.dsl",
+        "Dev",
+        "Guard",
+        "Deputy Designated Safeguarding Lead",
+        StaffType.TEACHING,
+        (Role.DEPUTY_DSL,),
+    ),
+    (
+        "pastoral",
+        "Pat",
+        "Care",
+        "Assistant Head Teacher – Pastoral",
+        StaffType.TEACHING,
+        (Role.AHT_PASTORAL,),
+    ),
     ("teacher", "Tess", "Chalk", "Class Teacher", StaffType.TEACHING, ()),
     ("moderator", "Mo", "Derate", "Teacher of English", StaffType.TEACHING, ()),
     ("moderator2", "Meg", "Review", "Teacher of History", StaffType.TEACHING, ()),
@@ -163,7 +306,10 @@ def seed(today: dt.date | None = None) -> dict[str, int]:
             report = import_roster(school, roster, by=None, today=today)
             if report.errors:
                 raise RuntimeError(f"demo roster for {school} is invalid: {report.errors[:3]}")
-        for pupil in Pupil.objects.filter(school=school, user__isnull=True).order_by("upn")[:5]:
+        with_accounts = Pupil.objects.filter(school=school, user__isnull=False).count()
+        for pupil in Pupil.objects.filter(school=school, user__isnull=True).order_by("upn")[
+            : max(0, 5 - with_accounts)
+        ]:
             username = f"pupil.{pupil.upn.lower()}"
             user = User.objects.create_user(
                 username=username,

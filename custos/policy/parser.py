@@ -49,7 +49,7 @@ def parse_policy(markdown: str) -> ParsedPolicy:
     title = ""
     clauses: list[ParsedClause] = []
     section, section_title = "", ""
-    form_title, form_intro_lines = "", []
+    form_title, form_intro_lines = "", list[str]()
     form_sections: list[FormSection] = []
     in_form = False
     current: ParsedClause | None = None

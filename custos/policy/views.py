@@ -17,9 +17,7 @@ def policy(request: HttpRequest, label: str | None = None) -> HttpResponse:
         if not sections or sections[-1][0] != clause.section:
             sections.append((clause.section, clause.section_title, []))
         sections[-1][2].append(clause)
-    return render(
-        request, "policy/policy.html", {"version": version, "sections": sections, "versions": versions}
-    )
+    return render(request, "policy/policy.html", {"version": version, "sections": sections, "versions": versions})
 
 
 def clause(request: HttpRequest, number: str) -> HttpResponse:

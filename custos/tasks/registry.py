@@ -29,7 +29,9 @@ class TaskSpec:
 _REGISTRY: dict[str, TaskSpec] = {}
 
 
-def task(*, max_attempts: int = 8, lease_seconds: int | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def task(
+    *, max_attempts: int = 8, lease_seconds: int | None = None
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
         name = f"{func.__module__}.{func.__qualname__}"
         _REGISTRY[name] = TaskSpec(name, func, max_attempts, lease_seconds)

@@ -70,7 +70,7 @@ def run(job: Job, me: str) -> bool:
         if job.attempts >= job.max_attempts:
             mine.update(state=JobState.FAILED, finished_at=timezone.now(), last_error=error)
         else:
-            backoff = dt.timedelta(seconds=min(300, 2 ** job.attempts))
+            backoff = dt.timedelta(seconds=min(300, 2**job.attempts))
             mine.update(state=JobState.PENDING, run_after=timezone.now() + backoff, last_error=error)
         return False
     mine.update(state=JobState.DONE, finished_at=timezone.now(), last_error="")

@@ -1,3 +1,5 @@
+import importlib
+
 from django.core.management.base import BaseCommand, CommandParser
 
 from custos.tasks import worker
@@ -9,8 +11,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="Run what is due now, then exit.")
         parser.add_argument("--stop-after", type=float, default=None, help="Exit after this many seconds.")
+        parser.add_argument(
+            "--import", dest="modules", action="append", default=[], help="Also load tasks from this module."
+        )
 
-    def handle(self, *args: object, once: bool, stop_after: float | None, **options: object) -> None:
+    def handle(
+        self, *args: object, once: bool, stop_after: float | None, modules: list[str], **options: object
+    ) -> None:
+        for module in modules:
+            importlib.import_module(module)
         if once:
             self.stdout.write(f"Ran {worker.run_once()} task(s).")
         else:

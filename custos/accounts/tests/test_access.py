@@ -1,0 +1,105 @@
+"""Deny by default, and one answer to "may this person do this to this object"."""
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from custos.accounts import access
+from custos.test import CustosTestCase
+
+# The only pages a signed-out visitor may open.
+PUBLIC_URL_NAMES = {
+    "login",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "health",
+}
+
+
+def all_url_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns: list, namespace: str = "") -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "admin":
+                    continue
+                walk(pattern.url_patterns, namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.add(pattern.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def sample_kwargs(name: str, school_id: int) -> dict:
+    pattern = get_resolver().reverse_dict.getlist(name)[0][0][0][1]
+    samples = {"school_id": school_id, "label": "2026.1", "number": "A.5.4", "uidb64": "MQ", "token": "x-y"}
+    return {param: samples.get(param, 1) for param in pattern}
+
+
+class DenyByDefaultTests(CustosTestCase):
+    def test_every_page_but_sign_in_needs_sign_in(self) -> None:
+        from django.urls import reverse
+
+        anonymous = self.client_for(None)
+        for name in sorted(all_url_names() - PUBLIC_URL_NAMES):
+            url = reverse(name, kwargs=sample_kwargs(name, self.school.pk))
+            response = anonymous.get(url)
+            with self.subTest(url=url):
+                self.assertEqual(response.status_code, 302)
+                self.assertTrue(response["Location"].startswith("/account/login/"))
+
+    def test_django_admin_is_closed_to_school_staff(self) -> None:
+        response = self.client_for(self.head).get("/django-admin/")
+        self.assertEqual(response.status_code, 302)
+        self.assertIn("/django-admin/login/", response["Location"])
+
+    def test_outsider_from_another_school_is_refused_every_school_page(self) -> None:
+        from django.urls import reverse
+
+        outsider = self.client_for(self.outsider)
+        school_pages = [n for n in all_url_names() if "school_id" in sample_kwargs(n, self.school.pk)]
+        self.assertTrue(school_pages)
+        for name in school_pages:
+            url = reverse(name, kwargs=sample_kwargs(name, self.school.pk))
+            with self.subTest(url=url):
+                self.assertIn(outsider.get(url).status_code, {403, 404})
+
+    def test_pupils_and_external_members_cannot_read_staff_pages(self) -> None:
+        for user in (self.pupil, self.external):
+            client = self.client_for(user)
+            for url in (f"/account/schools/{self.school.pk}/pupils/", "/audit/", "/policy/"):
+                with self.subTest(user=user.username, url=url):
+                    self.assertEqual(client.get(url).status_code, 403)
+
+
+class PermissionRuleTests(CustosTestCase):
+    def test_only_welfare_and_records_roles_may_see_legal_names(self) -> None:
+        allowed = {self.head, self.dsl, self.deputy_dsl, self.pastoral, self.ict_manager, self.exec_head}
+        for user in (
+            *allowed,
+            self.teacher,
+            self.moderator,
+            self.contractor,
+            self.hr,
+            self.outsider,
+            self.pupil,
+        ):
+            with self.subTest(user=user.username):
+                self.assertEqual(access.can(user, "accounts.view_pupil_legal_name", self.school), user in allowed)
+
+    def test_a_role_ended_yesterday_gives_nothing_today(self) -> None:
+        import datetime as dt
+
+        self.head.role_assignments.update(ends_on=self.today() - dt.timedelta(days=1))
+        self.head.__dict__.pop("_roles_cache", None)
+        self.assertFalse(access.can(self.head, "accounts.import_roster", self.school))
+
+    def test_a_role_at_one_school_gives_nothing_at_another(self) -> None:
+        self.assertTrue(access.can(self.head, "accounts.import_roster", self.school))
+        self.assertFalse(access.can(self.head, "accounts.import_roster", self.other_school))
+
+    def test_deactivated_person_has_no_permissions(self) -> None:
+        self.head.is_active = False
+        self.assertFalse(access.can(self.head, "accounts.import_roster", self.school))

@@ -1,0 +1,57 @@
+"""The demo trust: two schools, every role filled, about 30 staff and 300 pupils; the same every time."""
+
+import datetime as dt
+
+from django.test import TestCase
+
+from custos.accounts.models import Kind, Pupil, Role, RoleAssignment, School, User
+from custos.audit.verify import first_break
+from custos.core.demo import seed
+
+TODAY = dt.date(2026, 11, 23)
+
+
+class DemoSeedTests(TestCase):
+    def test_the_demo_trust_has_every_role_at_both_schools(self) -> None:
+        counts = seed(today=TODAY)
+        self.assertEqual(counts["schools"], 2)
+        self.assertEqual(counts["pupils"], 300)
+        self.assertGreaterEqual(counts["staff"], 28)
+        for school in School.objects.all():
+            roles = set(RoleAssignment.objects.current(TODAY).filter(school=school).values_list("role", flat=True))
+            self.assertGreaterEqual(
+                roles, {Role.HEAD_OF_SCHOOL, Role.ICT_MANAGER, Role.DSL, Role.DEPUTY_DSL, Role.AHT_PASTORAL}
+            )
+        trust_roles = set(RoleAssignment.objects.filter(school=None).values_list("role", flat=True))
+        self.assertEqual(trust_roles, {Role.EXECUTIVE_HEADTEACHER, Role.HR})
+        self.assertTrue(User.objects.filter(kind=Kind.PUPIL).exists())
+
+    def test_seeding_again_keeps_existing_data_and_adds_nothing(self) -> None:
+        seed(today=TODAY)
+        before = (
+            User.objects.count(),
+            Pupil.objects.count(),
+            list(Pupil.objects.values_list("upn", flat=True)),
+        )
+        teacher = User.objects.get(username="teacher@oakfield.example.sch.uk")
+        teacher.job_title = "Head of Year 5"
+        teacher.save()
+        seed(today=TODAY)
+        after = (
+            User.objects.count(),
+            Pupil.objects.count(),
+            list(Pupil.objects.values_list("upn", flat=True)),
+        )
+        self.assertEqual(before, after)
+        self.assertEqual(User.objects.get(pk=teacher.pk).job_title, "Head of Year 5")
+        self.assertIsNone(first_break()[1])
+
+    def test_the_demo_is_deterministic(self) -> None:
+        seed(today=TODAY)
+        names = list(Pupil.objects.order_by("upn").values_list("legal_first_name", "legal_last_name", "date_of_birth"))
+        Pupil.objects.all().update(user=None)
+        User.objects.filter(kind=Kind.PUPIL).delete()
+        Pupil.objects.all().delete()
+        seed(today=TODAY)
+        again = list(Pupil.objects.order_by("upn").values_list("legal_first_name", "legal_last_name", "date_of_birth"))
+        self.assertEqual(names, again)
