@@ -1,0 +1,5 @@
+import sys
+
+from custos.screening.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""One module per kind of thing the policy forbids; each returns Findings citing its clauses."""
