@@ -82,6 +82,12 @@ INSTALLED_APPS = [
     "custos.tasks",
     "custos.mail",
     "custos.policy",
+    "custos.sites",
+    "custos.community",
+    "custos.moderation",
+    "custos.cases",
+    "custos.staff",
+    "custos.monitoring",
 ]
 
 MIDDLEWARE = [

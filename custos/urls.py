@@ -9,6 +9,12 @@ urlpatterns = [
     path("account/", include("custos.accounts.urls")),
     path("policy/", include("custos.policy.urls")),
     path("audit/", include("custos.audit.urls")),
+    path("sites/", include("custos.sites.urls")),
+    path("spaces/", include("custos.community.urls")),
+    path("moderation/", include("custos.moderation.urls")),
+    path("cases/", include("custos.cases.urls")),
+    path("staff/", include("custos.staff.urls")),
+    path("monitoring/", include("custos.monitoring.urls")),
     path("django-admin/", admin.site.urls),
 ]
 
