@@ -27,7 +27,7 @@ def _let_committing_tests_empty_the_audit_log() -> None:
 
     original = TransactionTestCase._fixture_teardown
 
-    def _fixture_teardown(self):  # noqa: ANN001, ANN202
+    def _fixture_teardown(self):
         aliases = list(self._databases_names(include_mirrors=False))
         for alias in aliases:
             lift_for_flush(connections[alias])
@@ -49,7 +49,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture
-def browser_page(live_server):  # noqa: ANN001, ANN201
+def browser_page(live_server):
     """A page in Debian's chromium (driven by Playwright) against the live test server; skips without chromium."""
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed (apt-get install chromium); .ci/run installs it")
