@@ -142,6 +142,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A file, not memory, so that tests can start a real worker process against the same test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+if os.environ.get("CUSTOS_TEST_DB_NAME"):
+    # Separate test databases for test runs side by side (a path for SQLite, a database name for PostgreSQL).
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["CUSTOS_TEST_DB_NAME"]}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
