@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "custos.accounts.middleware.SecondFactorRequiredMiddleware",
+    "custos.policy.middleware.PolicyAcknowledgementRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -236,9 +237,26 @@ EMAIL_BACKEND = (
 DEFAULT_FROM_EMAIL = os.environ.get("CUSTOS_FROM_EMAIL", "Custos <custos@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Background work: tasks are rows written in the same transaction as the change that asks for them.
+# Background work: tasks are rows written in the same transaction as the change that asks for them, run by the
+# embedded worker (manage.py run_worker) or, with CUSTOS_TASK_BACKEND=celery, by Celery workers.
+CUSTOS_TASK_BACKEND = os.environ.get("CUSTOS_TASK_BACKEND", "database")
+_require(CUSTOS_TASK_BACKEND in {"database", "celery"}, "CUSTOS_TASK_BACKEND must be 'database' or 'celery'.")
 CUSTOS_TASK_LEASE_SECONDS = _env_int("CUSTOS_TASK_LEASE_SECONDS", 300)
 CUSTOS_TASK_POLL_SECONDS = float(os.environ.get("CUSTOS_TASK_POLL_SECONDS", "0.5"))
+CELERY_BROKER_URL = os.environ.get("CUSTOS_CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+_require(
+    CUSTOS_TASK_BACKEND != "celery" or bool(os.environ.get("CUSTOS_CELERY_BROKER_URL")),
+    "CUSTOS_CELERY_BROKER_URL must be set when CUSTOS_TASK_BACKEND is celery.",
+)
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": _env_int("CUSTOS_CELERY_VISIBILITY_TIMEOUT", 3600)}
+CELERY_BEAT_SCHEDULE = {"custos-tick": {"task": "custos.tick", "schedule": 10.0}}
+# Monitoring aggregates (clause 8.1) are kept this long, then deleted (data minimisation).
+CUSTOS_MONITORING_RETENTION_DAYS = _env_int("CUSTOS_MONITORING_RETENTION_DAYS", 365)
 
 LOGGING = {
     "version": 1,

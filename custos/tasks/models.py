@@ -37,3 +37,13 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_state_display()})"
+
+
+class Schedule(models.Model):
+    """When each periodic task is next due; claimed with a conditional UPDATE so it is enqueued once."""
+
+    name = models.CharField(max_length=200, unique=True)
+    next_run_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} next at {self.next_run_at:%Y-%m-%d %H:%M}"

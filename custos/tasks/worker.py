@@ -20,7 +20,7 @@ from django.db import close_old_connections
 from django.db.models import F, Q
 from django.utils import timezone
 
-from custos.tasks import registry
+from custos.tasks import registry, schedule
 from custos.tasks.models import Job, JobState
 
 log = logging.getLogger(__name__)
@@ -34,10 +34,13 @@ def _due(now: dt.datetime) -> Q:
     return Q(state=JobState.PENDING, run_after__lte=now) | Q(state=JobState.RUNNING, lease_expires_at__lt=now)
 
 
-def claim(me: str, now: dt.datetime | None = None) -> Job | None:
-    """Take one due job, or return None. Safe with any number of workers on any backend."""
+def claim(me: str, now: dt.datetime | None = None, *, only: uuid.UUID | None = None) -> Job | None:
+    """Take one due job (or the job ``only``, if it is due), or return None. Safe with any number of workers."""
     now = now or timezone.now()
-    candidates = Job.objects.filter(_due(now)).order_by("run_after").values_list("pk", "name")[:20]
+    due = Job.objects.filter(_due(now))
+    if only is not None:
+        due = due.filter(pk=only)
+    candidates = due.order_by("run_after").values_list("pk", "name")[:20]
     for pk, name in candidates:
         try:
             spec = registry.get(name)
@@ -93,6 +96,7 @@ def loop(me: str | None = None, *, stop_after: float | None = None) -> None:
     log.info("Worker %s started", me)
     while stop_after is None or time.monotonic() - started < stop_after:
         try:
+            schedule.tick()
             ran = run_once(me)
         except Exception:
             # The database went away or a query failed: wait and try again rather than die.
