@@ -1,0 +1,193 @@
+"""The Appendix B form (and the shorter A.3.3 participation request), the approval decision, closing, cover,
+extensions and host platforms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import Q, QuerySet
+
+from custos.accounts.models import Kind, School, User
+from custos.sites.content import ROLE_FIELDS, model_fields_for, role_fields_for, sections_for
+from custos.sites.models import ClosureExtension, Decision, Evaluation, HostPlatform, Site, SiteKind
+
+PEOPLE_ERROR = (
+    "Choose current staff members of the school: pupils and people outside the school cannot administer, "
+    "moderate or vet for an official site (A.3.1)."
+)
+ROLE_LABELS = {
+    "administrators": "Names of administrators (the site must have at least 2 approved administrators)",
+    "moderators": "Names of moderators (the site must have at least 2 approved moderators)",
+    "participants": "Staff who will take part on behalf of the school",
+}
+HINTS = {
+    "reason": "A strong reason: sites must not be created for trivial reasons (7.2).",
+    "time_commitment": "Maintaining a site is not a one-off task (A.1.4).",
+    "exit_strategy": "How long the site will last and how it will end (A.1.6).",
+    "audience_age_min": "Needed when pupils are in the audience; checked against the host's minimum age (A.2.5).",
+    "contributors_age_min": "Needed when pupils contribute; checked against the host's minimum age (A.2.5).",
+    "contributors_learning_disabilities": "If so, say below how you will obtain consent.",
+    "host_platform": "For a third-party host. Not listed? Ask your ICT Manager to add it with its minimum age.",
+    "advertising_plan": "Advertising for contributors needs the Head of School's approval (A.5.8).",
+    "house_rules": "One rule per line; they are numbered, so moderators can cite \u201cHouse Rule 3\u201d.",
+    "administrators": "At least two different people (A.5.4). Hold Ctrl (or Cmd) to choose more than one.",
+    "moderators": "At least two different people, enough to cover leave and absence (A.5.4).",
+    "participants": "Hold Ctrl (or Cmd) to choose more than one.",
+    "wants_logo": "The Head of School approves use of the school logo and brand (A.3.5).",
+}
+PARTICIPATION_LABELS = {
+    "title": "Name of the site you will take part in",
+    "address": "Web address of the site",
+    "host_platform": "Platform the site is on",
+    "go_live_on": "Date you will start taking part",
+    "closes_on": "Date you will stop taking part",
+    "audience_pupils": "Pupils of the school will see the school's contributions",
+    "contributors_pupils": "Pupils will contribute",
+    "audience_age_min": "Youngest pupil involved",
+    "audience_age_max": "Oldest pupil involved",
+    "terms_of_use": "The site's Terms of Use and House Rules, and how they meet the school's standards (A.4.1)",
+    "wants_logo": "The school logo and brand will be used (A.3.5)",
+}
+
+
+def staff_of(school: School) -> QuerySet[User]:
+    return (
+        User.objects.filter(kind=Kind.STAFF, is_active=True)
+        .filter(Q(school=school) | Q(role_assignments__school=school))
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+class PersonChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.get_full_name()}{' — ' + obj.job_title if obj.job_title else ''}"
+
+
+class PeopleChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.get_full_name()}{' — ' + obj.job_title if obj.job_title else ''}"
+
+
+class BaseSiteForm(forms.ModelForm):
+    seen_sha256 = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, school: School, kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        people = staff_of(school)
+        for name in role_fields_for(kind):
+            self.fields[name] = PeopleChoice(
+                queryset=people,
+                required=False,
+                label=ROLE_LABELS[name],
+                error_messages={"invalid_choice": PEOPLE_ERROR, "invalid_pk_value": PEOPLE_ERROR},
+                widget=forms.SelectMultiple(attrs={"size": 6}),
+            )
+        for name in ("line_manager", "vetting_person"):
+            if name in self.fields:
+                self.fields[name] = PersonChoice(
+                    queryset=people,
+                    required=False,
+                    label=Site._meta.get_field(name).verbose_name[:1].upper()
+                    + Site._meta.get_field(name).verbose_name[1:],
+                    error_messages={"invalid_choice": PEOPLE_ERROR},
+                )
+        if "host_platform" in self.fields:
+            self.fields["host_platform"].queryset = HostPlatform.objects.order_by("name")
+        for name, field in self.fields.items():
+            field.required = False  # drafts save at any point; the rules are checked on submit
+            if name in HINTS:
+                field.help_text = HINTS[name]
+            if kind == SiteKind.PARTICIPATION and name in PARTICIPATION_LABELS:
+                field.label = PARTICIPATION_LABELS[name]
+        if self.instance.pk:
+            for name in role_fields_for(kind):
+                self.initial[name] = [r.user_id for r in self.instance.roles.all() if r.role == ROLE_FIELDS[name]]
+
+    def sections(self) -> list[tuple[str, list[Any]]]:
+        return [(title, [self[name] for name in names]) for title, names in sections_for(self.kind)]
+
+    def model_values(self) -> dict[str, Any]:
+        values = {name: self.cleaned_data.get(name) for name in model_fields_for(self.kind)}
+        for name, value in values.items():
+            if value is None and Site._meta.get_field(name).get_internal_type() in (
+                "CharField",
+                "TextField",
+                "URLField",
+            ):
+                values[name] = ""
+        return values
+
+    def role_values(self) -> dict[str, list[User]]:
+        return {name: list(self.cleaned_data.get(name) or []) for name in role_fields_for(self.kind)}
+
+
+WIDGETS: dict[str, Any] = {
+    "go_live_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    "closes_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+}
+
+
+def site_form(kind: str, data: Any = None, *, school: School, instance: Site | None = None, **kw: Any) -> BaseSiteForm:
+    text_fields = [n for n in model_fields_for(kind) if Site._meta.get_field(n).get_internal_type() == "TextField"]
+    widgets = {**WIDGETS, **{n: forms.Textarea(attrs={"rows": 3}) for n in text_fields}}
+    form_class = forms.modelform_factory(Site, form=BaseSiteForm, fields=model_fields_for(kind), widgets=widgets)
+    return form_class(data, school=school, kind=kind, instance=instance, **kw)  # type: ignore[no-any-return]
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=Decision.choices, widget=forms.RadioSelect, label="Your decision")
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Comments",
+        help_text="Required when you return the form for changes or reject it.",
+    )
+    seen_sha256 = forms.CharField(widget=forms.HiddenInput)
+
+
+class CloseForm(forms.Form):
+    evaluation = forms.ChoiceField(
+        choices=Evaluation.choices, widget=forms.RadioSelect, label="Did the site achieve its aims? (A.1.7)"
+    )
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), label="How you evaluated it against its stated aims (A.1.7)"
+    )
+
+
+class CoverForm(forms.Form):
+    def __init__(self, *args: Any, school: School, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"] = PersonChoice(
+            queryset=staff_of(school), label="Cover moderator", error_messages={"invalid_choice": PEOPLE_ERROR}
+        )
+
+
+class ExtensionForm(forms.ModelForm):
+    class Meta:
+        model = ClosureExtension
+        fields = ["closes_on_requested", "reason"]
+        widgets = {
+            "closes_on_requested": forms.DateInput(attrs={"type": "date"}),
+            "reason": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class ExtensionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=Decision.choices, widget=forms.RadioSelect, label="Your decision")
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Comments")
+
+
+class PlatformForm(forms.ModelForm):
+    class Meta:
+        model = HostPlatform
+        fields = ["name", "minimum_age", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_minimum_age(self) -> int:
+        age = int(self.cleaned_data["minimum_age"])
+        if age > 21:
+            raise forms.ValidationError("Enter the platform's minimum age in years, 0 to 21 (A.2.5).")
+        return age

@@ -1,0 +1,12 @@
+"""Thin task adapters over the sites lifecycle (scheduled by the lead's periodic runner)."""
+
+from __future__ import annotations
+
+from custos.sites import lifecycle
+from custos.tasks.registry import task
+
+
+@task(max_attempts=3)
+def site_lifecycle_tick() -> str:
+    """Go live, close, remind, flag neglect and alert for cover (A.1.5, A.1.6, A.5.4). Safe to run twice."""
+    return str(lifecycle.run())
