@@ -1,3 +1,21 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from custos.cases import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("report/", views.report_index, name="report_index"),
+    path("report/<slug:kind>/", views.report, name="report"),
+    path("my-reports/", views.my_reports, name="my_reports"),
+    path("my-reports/<str:reference>/", views.received, name="received"),
+    path("retention/", views.retention, name="retention"),
+    path("targets/", views.targets, name="targets"),
+    path("escalations/<int:escalation_id>/seen/", views.escalation_seen, name="escalation_seen"),
+    path("<str:reference>/", views.case_detail, name="case"),
+    path("<str:reference>/delete/", views.delete, name="delete"),
+    path("<str:reference>/evidence/<int:evidence_id>/", views.evidence_download, name="evidence"),
+    path("<str:reference>/evidence/<int:evidence_id>/quarantined/", views.quarantine, name="quarantine"),
+    path("<str:reference>/<slug:action>/", views.case_action, name="action"),
+]

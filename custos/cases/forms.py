@@ -1,0 +1,252 @@
+"""Forms: the staff report forms (one form class serves all four) and the forms for working a case."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from custos.accounts.models import Pupil, School, User
+from custos.cases.models import EntryKind, Outcome
+from custos.cases.types import Agency, CaseType, TargetUnit
+
+
+class ReportKind:
+    """A staff report form: which case types it may open, and the questions it asks."""
+
+    def __init__(self, slug: str, title: str, intro: str, clause: str, types: list[CaseType], summary_label: str):
+        self.slug, self.title, self.intro, self.clause = slug, title, intro, clause
+        self.types, self.summary_label = types, summary_label
+
+
+REPORT_KINDS: dict[str, ReportKind] = {
+    kind.slug: kind
+    for kind in (
+        ReportKind(
+            "concern",
+            "Report a concern",
+            "Something you saw, heard or were told online that worries you about a child, content that may be "
+            "illegal or extremely offensive, or the conduct of an adult who works with children. "
+            "If a child is in immediate danger, call 999 and tell the Designated Safeguarding Lead in person now.",
+            "A.2.3",
+            [CaseType.SAFEGUARDING, CaseType.ILLEGAL_CONTENT, CaseType.ALLEGATION],
+            "What happened? Use the words that were used, and say when and where",
+        ),
+        ReportKind(
+            "friend-request",
+            "A pupil sent me a friend request",
+            "Decline the request first. Then tell us here, so that the Assistant Head Teacher – Pastoral knows (6.6).",
+            "6.6",
+            [CaseType.FRIEND_REQUEST],
+            "Anything else we should know (for example, messages that came with it)",
+        ),
+        ReportKind(
+            "media-enquiry",
+            "I received a media enquiry",
+            "All media enquiries go to the Head of School at once. Do not reply to the journalist yourself (A.3.7).",
+            "A.3.7",
+            [CaseType.MEDIA_ENQUIRY],
+            "What did they ask?",
+        ),
+        ReportKind(
+            "breach",
+            "Report a breach of the Social Media Policy",
+            "A breach by a member of staff, or (for contractors) one you must report at once under 9.3.",
+            "9.3",
+            [CaseType.BREACH],
+            "What happened, and when?",
+        ),
+    )
+}
+
+CONCERN_CHOICES = [
+    (CaseType.SAFEGUARDING, "A child may be at risk of harm (safeguarding)"),
+    (CaseType.ILLEGAL_CONTENT, "Content that may be illegal or extremely offensive (for example racist or homophobic)"),
+    (CaseType.ALLEGATION, "The conduct of an adult who works with children"),
+]
+
+
+class ReportForm(forms.Form):
+    concern_type = forms.ChoiceField(label="What is it about?", choices=CONCERN_CHOICES, widget=forms.RadioSelect)
+    school = forms.ModelChoiceField(label="Which school?", queryset=School.objects.none())
+    summary = forms.CharField(label="What happened?", widget=forms.Textarea(attrs={"rows": 6}), max_length=10_000)
+    pupil = forms.ModelChoiceField(
+        label="Which pupil?", queryset=Pupil.objects.none(), required=False, help_text="Leave empty if not known"
+    )
+    platform = forms.CharField(label="Which app or site?", max_length=100, required=False)
+    received_on = forms.DateField(
+        label="When did you receive it?", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    declined = forms.BooleanField(
+        label="I have declined the friend request", required=False, help_text="Staff must decline requests (6.6)"
+    )
+    outlet = forms.CharField(label="Newspaper, station or outlet", max_length=200, required=False)
+    contact = forms.CharField(label="Their name and contact details", max_length=300, required=False)
+    deadline = forms.CharField(label="Their deadline, if they gave one", max_length=100, required=False)
+    person = forms.CharField(
+        label="Who was involved?", max_length=200, required=False, help_text="Name, or leave empty if not known"
+    )
+    where = forms.CharField(label="Where is the content? (web address)", max_length=500, required=False)
+    evidence = forms.FileField(
+        label="Evidence file (optional)",
+        required=False,
+        help_text="Do not copy, screenshot or forward an image you think may be an indecent image of a child.",
+    )
+
+    FIELDS_BY_KIND = {
+        "concern": ["concern_type", "school", "summary", "pupil", "person", "platform", "where", "evidence"],
+        "friend-request": ["school", "pupil", "platform", "received_on", "declined", "summary"],
+        "media-enquiry": ["school", "outlet", "contact", "deadline", "received_on", "summary"],
+        "breach": ["school", "person", "platform", "where", "received_on", "summary", "evidence"],
+    }
+
+    def __init__(self, *args: Any, kind: ReportKind, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind, self.user = kind, user
+        for name in list(self.fields):
+            if name not in self.FIELDS_BY_KIND[kind.slug]:
+                del self.fields[name]
+        self.fields["summary"].label = kind.summary_label
+        if user.school_id is not None:
+            del self.fields["school"]
+        else:
+            self.fields["school"].queryset = School.objects.all()
+        if "pupil" in self.fields:
+            school_id = user.school_id or self.data.get("school") or 0
+            self.fields["pupil"].queryset = Pupil.objects.filter(school_id=school_id, on_roll=True)
+            self.fields["pupil"].label_from_instance = lambda p: f"{p.known_as} (Year {p.year_group})"
+            if kind.slug == "friend-request":
+                self.fields["pupil"].required = True
+                self.fields["pupil"].help_text = "The pupil who sent the request"
+        if kind.slug == "media-enquiry":
+            self.fields["outlet"].required = True
+
+    def clean_received_on(self) -> Any:
+        day = self.cleaned_data.get("received_on")
+        if day and day > timezone.localdate():
+            raise forms.ValidationError("The date cannot be in the future.")
+        return day
+
+    def clean_declined(self) -> bool:
+        declined = bool(self.cleaned_data.get("declined"))
+        if self.kind.slug == "friend-request" and not declined:
+            raise forms.ValidationError(
+                "Decline the pupil's friend request first, then tick this box (6.6). If you cannot decline it, "
+                "say why in the box below and ask the Assistant Head Teacher – Pastoral."
+            )
+        return declined
+
+    def case_type(self) -> str:
+        if self.kind.slug == "concern":
+            return self.cleaned_data["concern_type"]
+        return self.kind.types[0]
+
+    def school(self) -> School:
+        return self.user.school if self.user.school is not None else self.cleaned_data["school"]
+
+    def details(self) -> dict[str, str]:
+        skip = {"summary", "concern_type", "school", "pupil", "evidence"}
+        return {
+            str(self.fields[name].label): str(value)
+            for name, value in self.cleaned_data.items()
+            if name not in skip and value not in (None, "", False)
+        }
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Why do you need to open this case?",
+        help_text="Recorded in the audit log with your name.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+    )
+
+
+class EntryForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Type",
+        choices=[(EntryKind.NOTE, "Note"), (EntryKind.ACTION, "Action taken"), (EntryKind.DECISION, "Decision")],
+    )
+    text = forms.CharField(
+        label="What was done or decided", widget=forms.Textarea(attrs={"rows": 4}), max_length=10_000
+    )
+
+
+class ReferralForm(forms.Form):
+    agency = forms.ChoiceField(label="Agency", choices=Agency.choices)
+    reference = forms.CharField(label="Their reference number", max_length=100, required=False)
+    referred_on = forms.DateField(label="Date referred", widget=forms.DateInput(attrs={"type": "date"}))
+    referred_by = forms.CharField(label="Referred by", max_length=200, required=False, help_text="Leave empty if you")
+    text = forms.CharField(label="Notes", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000)
+
+
+class AssignForm(forms.Form):
+    to = forms.ModelChoiceField(label="Assign to", queryset=User.objects.none())
+
+    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = people
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(label="Outcome", choices=Outcome.choices)
+    notes = forms.CharField(label="How it was dealt with", widget=forms.Textarea(attrs={"rows": 4}), max_length=10_000)
+    no_referral_reason = forms.CharField(
+        label="If no required referral was made, why not",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label="Why reopen it?", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class EvidenceForm(forms.Form):
+    text = forms.CharField(label="Text, exactly as received", widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    file = forms.FileField(label="File", required=False)
+
+
+class LinkForm(forms.Form):
+    pupil = forms.ModelChoiceField(label="Pupil", queryset=Pupil.objects.none(), required=False)
+    user = forms.ModelChoiceField(label="Member of staff", queryset=User.objects.none(), required=False)
+    content = forms.CharField(label="Content (web address or post id)", max_length=500, required=False)
+
+    def __init__(self, *args: Any, school: School, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["pupil"].queryset = Pupil.objects.filter(school=school, on_roll=True)
+        self.fields["pupil"].label_from_instance = lambda p: f"{p.known_as} (Year {p.year_group})"
+        self.fields["user"].queryset = User.objects.filter(school=school, kind="staff", is_active=True)
+
+
+class QuarantineForm(forms.Form):
+    reason = forms.CharField(
+        label="Why must you open this quarantined evidence?",
+        help_text="Recorded in the chronology and the audit log (A.5.6). Do not copy or share what you see.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        min_length=10,
+        max_length=1000,
+    )
+
+
+class DeletionForm(forms.Form):
+    reason = forms.CharField(label="Retention review notes", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    confirm = forms.BooleanField(label="I confirm this record may now be permanently deleted")
+
+
+class TargetForm(forms.Form):
+    case_type = forms.ChoiceField(label="Case type", choices=CaseType.choices)
+    amount = forms.IntegerField(label="Acknowledge within", min_value=1, max_value=10_000)
+    unit = forms.ChoiceField(label="Unit", choices=TargetUnit.choices)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Search", max_length=100, required=False)
+    case_type = forms.ChoiceField(label="Type", choices=[("", "Any"), *CaseType.choices], required=False)
+    status = forms.ChoiceField(
+        label="Status",
+        choices=[("", "Any"), ("new", "New"), ("open", "Being dealt with"), ("closed", "Closed")],
+        required=False,
+    )

@@ -1,0 +1,10 @@
+"""Thin task adapters over cases.actions (idempotent: each escalation step is recorded once)."""
+
+from custos.tasks.registry import task
+
+
+@task(max_attempts=20)
+def cases_escalation_tick() -> None:
+    from custos.cases.actions import escalate_overdue
+
+    escalate_overdue()

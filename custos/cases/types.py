@@ -1,0 +1,196 @@
+"""The case types the policy routes, each with its clause, its owners, its target and its retention rule.
+
+This module and ``rules.py`` are the one place that says who deals with what; the access matrix in ``rules.py``
+is built from ``CASE_TYPES`` below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+
+from custos.accounts.models import Role
+
+
+class CaseType(models.TextChoices):
+    SAFEGUARDING = "safeguarding", "Safeguarding concern"
+    ILLEGAL_CONTENT = "illegal_content", "Illegal or extremely offensive content"
+    FRIEND_REQUEST = "friend_request", "Pupil friend request"
+    MEDIA_ENQUIRY = "media_enquiry", "Media enquiry"
+    BREACH = "breach", "Policy breach"
+    DISCIPLINARY = "disciplinary", "Disciplinary referral"
+    ALLEGATION = "allegation", "Allegation against a member of staff"
+
+
+class TargetUnit(models.TextChoices):
+    SCHOOL_MINUTES = "school_minutes", "minutes of school time"
+    WORKING_DAYS = "working_days", "working days"
+
+
+class Retention(models.TextChoices):
+    CHILD_DOB_PLUS_25 = "dob_plus_25", "Until the youngest linked child's date of birth plus 25 years"
+    OPENED_PLUS_10 = "opened_plus_10", "10 years from the allegation (KCSIE), or longer if HR extends it"
+    CLOSED_PLUS_6 = "closed_plus_6", "6 years after closure"
+    CLOSED_PLUS_1 = "closed_plus_1", "1 year after closure"
+
+
+@dataclass(frozen=True)
+class CaseTypeSpec:
+    case_type: CaseType
+    clause: str
+    prefix: str
+    # owners: routed to, work the case, open it without giving a reason.
+    owners: tuple[str, ...]
+    # editors: may also work the case, but state a reason each session they open it.
+    editors: tuple[str, ...] = ()
+    # readers: may open read-only, stating a reason.
+    readers: tuple[str, ...] = ()
+    target: int = 1
+    target_unit: TargetUnit = TargetUnit.WORKING_DAYS
+    # Who hears when nobody acknowledges: each step waits one more target period (A.2.3, "immediately").
+    escalation: tuple[tuple[str, ...], ...] = ()
+    # A referral that must be recorded before the case can close (or a reason given why none was made).
+    required_referral: str = ""
+    retention: Retention = Retention.CLOSED_PLUS_6
+    reporter_reminder: str = ""
+
+    @property
+    def label(self) -> str:
+        return str(self.case_type.label)
+
+    @property
+    def may_open(self) -> tuple[str, ...]:
+        return self.owners + self.editors + self.readers
+
+    @property
+    def may_edit(self) -> tuple[str, ...]:
+        return self.owners + self.editors
+
+
+class Agency(models.TextChoices):
+    POLICE = "police", "Police"
+    CEOP = "ceop", "CEOP (Child Exploitation and Online Protection)"
+    LADO = "lado", "LADO (Local Authority Designated Officer)"
+    CHILDRENS_SOCIAL_CARE = "social_care", "Children's social care / MASH"
+    IWF = "iwf", "Internet Watch Foundation"
+    PLATFORM = "platform", "The social media platform"
+    OTHER = "other", "Other agency"
+
+
+CASE_TYPES: dict[str, CaseTypeSpec] = {
+    spec.case_type.value: spec
+    for spec in (
+        CaseTypeSpec(
+            CaseType.SAFEGUARDING,
+            clause="A.2.3",
+            prefix="SG",
+            owners=(Role.DSL, Role.DEPUTY_DSL),
+            target=60,
+            target_unit=TargetUnit.SCHOOL_MINUTES,
+            escalation=((Role.DEPUTY_DSL,), (Role.HEAD_OF_SCHOOL,)),
+            retention=Retention.CHILD_DOB_PLUS_25,
+        ),
+        CaseTypeSpec(
+            CaseType.ILLEGAL_CONTENT,
+            clause="A.5.6",
+            prefix="IC",
+            owners=(Role.DSL,),
+            editors=(Role.DEPUTY_DSL,),
+            target=60,
+            target_unit=TargetUnit.SCHOOL_MINUTES,
+            escalation=((Role.DEPUTY_DSL,), (Role.HEAD_OF_SCHOOL,)),
+            required_referral="police_or_ceop",
+            retention=Retention.CHILD_DOB_PLUS_25,
+            reporter_reminder="Do not copy, screenshot, forward or show anyone an image you think may be an indecent "
+            "image of a child: describe where you saw it instead.",
+        ),
+        CaseTypeSpec(
+            CaseType.FRIEND_REQUEST,
+            clause="6.6",
+            prefix="FR",
+            owners=(Role.AHT_PASTORAL,),
+            editors=(Role.DSL, Role.DEPUTY_DSL),
+            target=1,
+            target_unit=TargetUnit.WORKING_DAYS,
+            escalation=((Role.DSL, Role.DEPUTY_DSL), (Role.HEAD_OF_SCHOOL,)),
+            retention=Retention.CLOSED_PLUS_6,
+            reporter_reminder="Decline the request, mention in general terms in class that staff cannot be friends on "
+            "personal accounts, and point pupils to the official school site (6.6).",
+        ),
+        CaseTypeSpec(
+            CaseType.MEDIA_ENQUIRY,
+            clause="A.3.7",
+            prefix="ME",
+            owners=(Role.HEAD_OF_SCHOOL,),
+            readers=(Role.EXECUTIVE_HEADTEACHER,),
+            target=60,
+            target_unit=TargetUnit.SCHOOL_MINUTES,
+            escalation=((Role.EXECUTIVE_HEADTEACHER,),),
+            retention=Retention.CLOSED_PLUS_1,
+            reporter_reminder="Do not reply to the journalist or outlet yourself: the Head of School will decide "
+            "who answers and what is said (A.3.7).",
+        ),
+        CaseTypeSpec(
+            CaseType.BREACH,
+            clause="9.1",
+            prefix="BR",
+            owners=(Role.HEAD_OF_SCHOOL, Role.HR),
+            target=1,
+            target_unit=TargetUnit.WORKING_DAYS,
+            escalation=((Role.EXECUTIVE_HEADTEACHER,),),
+            retention=Retention.CLOSED_PLUS_6,
+        ),
+        CaseTypeSpec(
+            CaseType.DISCIPLINARY,
+            clause="9.2",
+            prefix="DR",
+            owners=(Role.HR,),
+            editors=(Role.HEAD_OF_SCHOOL,),
+            target=2,
+            target_unit=TargetUnit.WORKING_DAYS,
+            escalation=((Role.HEAD_OF_SCHOOL,), (Role.EXECUTIVE_HEADTEACHER,)),
+            retention=Retention.CLOSED_PLUS_6,
+        ),
+        CaseTypeSpec(
+            CaseType.ALLEGATION,
+            clause="A.2.3",
+            prefix="AL",
+            owners=(Role.HEAD_OF_SCHOOL,),
+            editors=(Role.DSL,),
+            readers=(Role.DEPUTY_DSL,),
+            target=1,
+            target_unit=TargetUnit.WORKING_DAYS,
+            escalation=((Role.DSL,), (Role.EXECUTIVE_HEADTEACHER,)),
+            required_referral=Agency.LADO,
+            retention=Retention.OPENED_PLUS_10,
+            reporter_reminder="Do not discuss the allegation with the member of staff concerned or investigate it "
+            "yourself.",
+        ),
+    )
+}
+
+
+def spec_for(case_type: str) -> CaseTypeSpec:
+    return CASE_TYPES[case_type]
+
+
+# What the screening/moderation app calls a finding, mapped to the case it opens (A.5.6, A.2.3).
+SCREENING_CATEGORY_TO_CASE_TYPE: dict[str, CaseType] = {
+    # custos.screening.findings.Category values, plus the plain words other apps may use.
+    "safeguarding": CaseType.SAFEGUARDING,
+    "personal_information": CaseType.SAFEGUARDING,
+    "pupil_identification": CaseType.SAFEGUARDING,
+    "bullying": CaseType.SAFEGUARDING,
+    "hate": CaseType.ILLEGAL_CONTENT,
+    "abuse": CaseType.ILLEGAL_CONTENT,
+    "illegal": CaseType.ILLEGAL_CONTENT,
+    "staff_official": CaseType.BREACH,
+    "personal_webspace": CaseType.BREACH,
+    "staff_conduct": CaseType.ALLEGATION,
+}
+
+
+def case_type_for_screening(category: str) -> CaseType:
+    """The case type for a screening category; anything unknown is treated as a safeguarding concern."""
+    return SCREENING_CATEGORY_TO_CASE_TYPE.get(category.strip().lower(), CaseType.SAFEGUARDING)

@@ -1,0 +1,322 @@
+"""Thin views: check access, validate, call one action in cases.actions, render."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from custos.accounts import access
+from custos.accounts.models import User
+from custos.cases import actions, forms, queries
+from custos.cases.actions import CaseError
+from custos.cases.models import Case, Escalation, Evidence
+from custos.cases.types import CASE_TYPES
+from custos.lib.http import AuthedRequest
+
+REASON_KEY = "cases.reason.{}"
+
+
+def home(request: AuthedRequest) -> HttpResponse:
+    """The owners' dashboard: overdue cases first (A.2.3)."""
+    access.require(request.user, "cases.list")
+    form = forms.SearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    cases = queries.dashboard(request.user, **{k: v for k, v in filters.items() if v})
+    page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "escalations": list(queries.escalations_for(request.user))}
+    return render(request, "cases/home.html", context)
+
+
+def report_index(request: AuthedRequest) -> HttpResponse:
+    access.require(request.user, "cases.report")
+    return render(request, "cases/report_index.html", {"kinds": forms.REPORT_KINDS.values()})
+
+
+@require_http_methods(["GET", "POST"])
+def report(request: AuthedRequest, kind: str) -> HttpResponse:
+    access.require(request.user, "cases.report")
+    report_kind = forms.REPORT_KINDS.get(kind)
+    if report_kind is None:
+        raise Http404("No such form")
+    form = forms.ReportForm(request.POST or None, request.FILES or None, kind=report_kind, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = actions.open_case(
+                case_type=form.case_type(),
+                school=form.school(),
+                reported_by=request.user,
+                summary=data["summary"],
+                details=form.details(),
+                evidence_files=[data["evidence"]] if data.get("evidence") else (),
+                linked_pupils=[data["pupil"]] if data.get("pupil") else (),
+                linked_content=data.get("where", ""),
+                source="report_form",
+            )
+        except CaseError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect("cases:received", reference=case.reference)
+    return render(request, "cases/report.html", {"form": form, "kind": report_kind})
+
+
+def received(request: AuthedRequest, reference: str) -> HttpResponse:
+    """What the reporter sees: that it arrived, and later that it was dealt with; never the case."""
+    case = get_object_or_404(queries.my_reports(request.user), reference=reference)
+    return render(request, "cases/received.html", {"case": case, "spec": CASE_TYPES[case.case_type]})
+
+
+def my_reports(request: AuthedRequest) -> HttpResponse:
+    access.require(request.user, "cases.report")
+    page = Paginator(queries.my_reports(request.user).order_by("-opened_at"), 25).get_page(request.GET.get("page"))
+    return render(request, "cases/my_reports.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+def case_detail(request: AuthedRequest, reference: str) -> HttpResponse:
+    case = queries.get_case_for(request.user, reference)
+    is_owner = access.can(request.user, "cases.view_without_reason", case)
+    key = REASON_KEY.format(case.pk)
+    if not is_owner and request.method == "POST":
+        reason_form = forms.ReasonForm(request.POST)
+        if reason_form.is_valid():
+            request.session[key] = reason_form.cleaned_data["reason"]
+            return redirect("cases:case", reference=reference)
+        return render(request, "cases/reason.html", {"case": case, "form": reason_form}, status=400)
+    if not is_owner and not request.session.get(key):
+        return render(request, "cases/reason.html", {"case": case, "form": forms.ReasonForm()})
+    actions.record_view(case, by=request.user, reason=request.session.get(key, ""))
+    return render(request, "cases/case.html", _case_context(request, case))
+
+
+def _case_context(request: AuthedRequest, case: Case, **bound: Any) -> dict[str, Any]:
+    workers = [
+        u for u in actions.role_holders(case.school, case.spec.may_edit) if access.can(u, "cases.work_case", case)
+    ]
+    people = User.objects.filter(pk__in=[u.pk for u in workers])
+    evidence = list(case.evidence.all())
+    for item in evidence:
+        item.verified = item.hash_matches()  # type: ignore[attr-defined]
+    return {
+        "case": case,
+        "spec": case.spec,
+        "may_work": access.can(request.user, "cases.work_case", case) and not case.is_closed,
+        "may_reopen": access.can(request.user, "cases.work_case", case) and case.is_closed,
+        "may_quarantine": access.can(request.user, "cases.open_quarantined", case),
+        "entries": case.entries.select_related("by"),
+        "evidence": evidence,
+        "pupils": case.linked_pupils.all(),
+        "users": case.linked_users.all(),
+        "show_legal": access.can(request.user, "accounts.view_pupil_legal_name", case.school),
+        "entry_form": bound.get("entry") or forms.EntryForm(),
+        "referral_form": bound.get("referral") or forms.ReferralForm(),
+        "assign_form": bound.get("assign") or forms.AssignForm(people=people),
+        "link_form": bound.get("link") or forms.LinkForm(school=case.school),
+        "evidence_form": bound.get("evidence") or forms.EvidenceForm(),
+        "close_form": bound.get("close") or forms.CloseForm(),
+        "reopen_form": bound.get("reopen") or forms.ReopenForm(),
+    }
+
+
+def _do_entry(case: Case, user: User, data: dict[str, Any], files: Any) -> None:
+    actions.add_entry(case, by=user, kind=data["kind"], text=data["text"])
+
+
+def _do_referral(case: Case, user: User, data: dict[str, Any], files: Any) -> None:
+    actions.record_referral(
+        case,
+        by=user,
+        agency=data["agency"],
+        reference=data["reference"],
+        referred_on=data["referred_on"],
+        referred_by=data["referred_by"],
+        text=data["text"],
+    )
+
+
+def _do_link(case: Case, user: User, data: dict[str, Any], files: Any) -> None:
+    actions.link(
+        case,
+        by=user,
+        pupils=[data["pupil"]] if data["pupil"] else [],
+        users=[data["user"]] if data["user"] else [],
+        content=data["content"],
+    )
+
+
+def _do_evidence(case: Case, user: User, data: dict[str, Any], files: Any) -> None:
+    actions.add_evidence(case, by=user, text=data["text"], files=[data["file"]] if data["file"] else [])
+
+
+def _do_close(case: Case, user: User, data: dict[str, Any], files: Any) -> None:
+    actions.close_case(
+        case, by=user, outcome=data["outcome"], notes=data["notes"], no_referral_reason=data["no_referral_reason"]
+    )
+
+
+CASE_ACTIONS: dict[str, tuple[Callable[..., django_forms.Form], Callable[..., None], str]] = {
+    "entry": (forms.EntryForm, _do_entry, "Added to the chronology."),
+    "referral": (forms.ReferralForm, _do_referral, "Referral recorded."),
+    "link": (lambda *a, case, **k: forms.LinkForm(*a, school=case.school, **k), _do_link, "Linked."),
+    "evidence": (forms.EvidenceForm, _do_evidence, "Evidence added, with its SHA-256."),
+    "close": (forms.CloseForm, _do_close, "Case closed. It is now read-only."),
+    "reopen": (forms.ReopenForm, lambda c, u, d, f: actions.reopen_case(c, by=u, reason=d["reason"]), "Reopened."),
+}
+
+
+@require_POST
+def case_action(request: AuthedRequest, reference: str, action: str) -> HttpResponse:
+    case = queries.get_case_for(request.user, reference)
+    access.require(request.user, "cases.work_case", case)
+    if action == "acknowledge":
+        return _run(request, case, lambda: actions.acknowledge(case, by=request.user), "Acknowledged.")
+    if action == "assign":
+        people = User.objects.filter(pk__in=[u.pk for u in actions.role_holders(case.school, case.spec.may_edit)])
+        form: django_forms.Form = forms.AssignForm(request.POST, people=people)
+        if form.is_valid():
+            return _run(
+                request, case, lambda: actions.assign(case, by=request.user, to=form.cleaned_data["to"]), "Assigned."
+            )
+        return _invalid(request, case, action, form)
+    if action not in CASE_ACTIONS:
+        raise Http404("No such action")
+    make_form, handler, done = CASE_ACTIONS[action]
+    form = (
+        make_form(request.POST, request.FILES, case=case)
+        if action == "link"
+        else make_form(request.POST, request.FILES)
+    )
+    if not form.is_valid():
+        return _invalid(request, case, action, form)
+    return _run(
+        request, case, lambda: handler(case, request.user, form.cleaned_data, request.FILES), done, form, action
+    )
+
+
+def _run(
+    request: AuthedRequest,
+    case: Case,
+    call: Callable[[], Any],
+    done: str,
+    form: django_forms.Form | None = None,
+    action: str = "",
+) -> HttpResponse:
+    try:
+        call()
+    except CaseError as error:
+        if form is None:
+            messages.error(request, str(error))
+            return redirect("cases:case", reference=case.reference)
+        form.add_error(None, str(error))
+        return _invalid(request, case, action, form)
+    messages.success(request, done)
+    return redirect("cases:case", reference=case.reference)
+
+
+def _invalid(request: AuthedRequest, case: Case, action: str, form: django_forms.Form) -> HttpResponse:
+    case.refresh_from_db()
+    context = _case_context(request, case, **{action: form})
+    context["failed"] = action
+    return render(request, "cases/case.html", context, status=400)
+
+
+def _attachment(evidence: Evidence, content: bytes) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/octet-stream")
+    name = f"{evidence.case.reference}-evidence-{evidence.pk}.bin"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def evidence_download(request: AuthedRequest, reference: str, evidence_id: int) -> HttpResponse:
+    evidence = queries.get_evidence_for(request.user, reference, evidence_id)
+    if evidence.quarantined:
+        return redirect("cases:quarantine", reference=reference, evidence_id=evidence_id)
+    if not access.can(request.user, "cases.view_without_reason", evidence.case) and not request.session.get(
+        REASON_KEY.format(evidence.case_id)
+    ):
+        return redirect("cases:case", reference=reference)
+    return _attachment(evidence, actions.record_download(evidence, by=request.user))
+
+
+@require_http_methods(["GET", "POST"])
+def quarantine(request: AuthedRequest, reference: str, evidence_id: int) -> HttpResponse:
+    """Quarantined evidence (A.5.6): only the DSL, only after a recorded reason, only as a download."""
+    evidence = queries.get_evidence_for(request.user, reference, evidence_id)
+    if not evidence.quarantined:
+        raise Http404("Not quarantined")
+    access.require(request.user, "cases.open_quarantined", evidence.case)
+    form = forms.QuarantineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        content = actions.open_quarantined(evidence, by=request.user, reason=form.cleaned_data["reason"])
+        return _attachment(evidence, content)
+    return render(request, "cases/quarantine.html", {"case": evidence.case, "evidence": evidence, "form": form})
+
+
+@require_POST
+def escalation_seen(request: AuthedRequest, escalation_id: int) -> HttpResponse:
+    escalation = get_object_or_404(Escalation.objects.filter(notified=request.user), pk=escalation_id)
+    actions.dismiss_escalation(escalation, by=request.user)
+    messages.success(request, "Marked as seen.")
+    return redirect("cases:home")
+
+
+def retention(request: AuthedRequest) -> HttpResponse:
+    """Closed cases due for review or deletion (only those the person may open)."""
+    access.require(request.user, "cases.list")
+    due = queries.retention_due().filter(pk__in=queries.cases_for(request.user).values("pk"))
+    page = Paginator(due, 50).get_page(request.GET.get("page"))
+    return render(request, "cases/retention.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+def delete(request: AuthedRequest, reference: str) -> HttpResponse:
+    case = queries.get_case_for(request.user, reference)
+    access.require(request.user, "cases.confirm_deletion", case)
+    form = forms.DeletionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.confirm_deletion(case, by=request.user, reason=form.cleaned_data["reason"])
+        except CaseError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{reference} was deleted. A tombstone record remains.")
+            return redirect("cases:retention")
+    return render(request, "cases/delete.html", {"case": case, "form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def targets(request: AuthedRequest) -> HttpResponse:
+    access.require(request.user, "cases.configure")
+    trust = _trust_of(request.user)
+    form = forms.TargetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.set_target(trust, by=request.user, **form.cleaned_data)
+        except CaseError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Target saved. It applies to cases opened from now on.")
+            return redirect("cases:targets")
+    rows = [(spec, *actions.target_for(trust, key)) for key, spec in CASE_TYPES.items()]
+    return render(request, "cases/targets.html", {"form": form, "rows": rows}, status=400 if form.errors else 200)
+
+
+def _trust_of(user: User) -> Any:
+    from custos.accounts.models import Trust
+
+    if user.school is not None:
+        return user.school.trust
+    trust = Trust.objects.order_by("pk").first()
+    if trust is None:
+        raise Http404("No trust")
+    return trust
