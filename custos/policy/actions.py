@@ -127,14 +127,17 @@ def send_acknowledgement_reminders(school: School, *, by: Any) -> int:
 # --- Review (10.1): HR reviews the policy with the unions and publishes a new version -------------------------
 
 
-def _move(review: PolicyReview, to: str, **fields: Any) -> None:
-    """Move ``review`` to state ``to`` if nobody else moved it first (conditional UPDATE)."""
-    allowed = REVIEW_TRANSITIONS[review.state]
-    if to not in allowed:
+def _check_transition(review: PolicyReview, to: str) -> None:
+    if to not in REVIEW_TRANSITIONS[review.state]:
         raise PolicyActionError(
             f"This review is {review.get_state_display().lower()}: it cannot become "
             f"{ReviewState(to).label.lower()} (10.1)."
         )
+
+
+def _move(review: PolicyReview, to: str, **fields: Any) -> None:
+    """Move ``review`` to state ``to`` if nobody else moved it first (conditional UPDATE)."""
+    _check_transition(review, to)
     won = PolicyReview.objects.filter(pk=review.pk, state=review.state).update(state=to, **fields)
     if not won:
         raise PolicyActionError("Someone else changed this review at the same time. Reload the page to see it.")
@@ -193,6 +196,8 @@ def publish_review(review: PolicyReview, *, by: Any) -> PolicyVersion:
 
     with transaction.atomic():
         locked = PolicyReview.objects.select_for_update().select_related("draft", "under_review").get(pk=review.pk)
+        if locked.state != ReviewState.OPEN:
+            _check_transition(locked, ReviewState.PUBLISHED)
         if locked.draft is None:
             raise PolicyActionError("Attach the draft policy before publishing it (10.1).")
         if not locked.under_review.is_current:

@@ -6,8 +6,8 @@ import csv
 import io
 
 import time_machine
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from custos.audit.models import AuditEvent
 from custos.mail.models import Email
@@ -59,7 +59,9 @@ class AcknowledgementGatingTests(CustosTestCase):
         self.assertEqual((ack.version, ack.acknowledged_at.isoformat()), (self.version, "2026-09-01T07:30:00+00:00"))
         self.assertTrue(AuditEvent.objects.filter(action="policy.acknowledged", actor=self.teacher).exists())
         self.assertEqual(client.get("/").status_code, 200)
-        self.assertContains(client.get("/policy/acknowledge/"), "You confirmed you have read version 2026.1 on 1 September 2026")
+        self.assertContains(
+            client.get("/policy/acknowledge/"), "You confirmed you have read version 2026.1 on 1 September 2026"
+        )
 
     def test_s5_without_the_tick_nothing_is_recorded_and_the_reason_is_given(self) -> None:
         response = self.client_for(self.teacher).post("/policy/acknowledge/", {"version": self.version.pk})
@@ -104,7 +106,9 @@ class AcknowledgementGatingTests(CustosTestCase):
     def test_s5_waiting_for_me_lists_the_policy_to_confirm(self) -> None:
         from custos.core.waiting import waiting_for
 
-        self.assertIn("Read and confirm the Social Media Policy, version 2026.1", [i.title for i in waiting_for(self.teacher)])
+        self.assertIn(
+            "Read and confirm the Social Media Policy, version 2026.1", [i.title for i in waiting_for(self.teacher)]
+        )
         acknowledge(self.teacher, self.version)
         self.assertEqual([i for i in waiting_for(self.teacher) if i.clause == "5.1"], [])
 
@@ -145,7 +149,9 @@ class AcknowledgementReportTests(CustosTestCase):
             with self.subTest(person=person.username):
                 self.assertEqual(self.client_for(person).get("/policy/acknowledgements/").status_code, 403)
                 self.assertEqual(
-                    self.client_for(person).post("/policy/acknowledgements/remind/", {"school": self.school.pk}).status_code,
+                    self.client_for(person)
+                    .post("/policy/acknowledgements/remind/", {"school": self.school.pk})
+                    .status_code,
                     404,
                 )
 
@@ -176,7 +182,11 @@ class AcknowledgementReportTests(CustosTestCase):
     def test_s5_the_report_page_costs_the_same_queries_for_ten_or_thirty_staff(self) -> None:
         client = self.client_for(self.head)
         client.get("/policy/acknowledgements/")
+        with CaptureQueriesContext(connection) as ten:
+            client.get("/policy/acknowledgements/")
         for i in range(20):
             make_user(f"extra{i}", school=self.school)
-        with self.assertNumQueries(12):
-            client.get("/policy/acknowledgements/")
+        # The navigation bar (other apps' links) adds its own queries; the report's rows add none.
+        with self.assertNumQueries(len(ten)):
+            page = client.get("/policy/acknowledgements/")
+        self.assertContains(page, "Extra19 Persona")
