@@ -480,6 +480,8 @@ def decide_extension(extension: ClosureExtension, *, by: User, decision: str, co
 @transaction.atomic
 def save_platform(platform: HostPlatform | None, *, by: User, name: str, minimum_age: int, notes: str) -> HostPlatform:
     """Add or update a host platform's minimum age; only ICT Managers reach this (see rules.py)."""
+    if platform is not None:
+        platform = HostPlatform.objects.select_for_update().get(pk=platform.pk)
     before = {"name": platform.name, "minimum_age": platform.minimum_age, "notes": platform.notes} if platform else {}
     platform = platform or HostPlatform()
     platform.name, platform.minimum_age, platform.notes = name.strip(), minimum_age, notes.strip()

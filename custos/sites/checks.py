@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from custos.accounts.models import Kind
-from custos.sites.content import model_fields_for
+from custos.sites.content import model_field, model_fields_for
 from custos.sites.models import Hosting, Site, SiteKind
 
 Errors = dict[str, list[str]]
@@ -95,7 +95,7 @@ def submission_errors(site: Site, roles: Mapping[str, Iterable[Any]], today: dt.
     for name, (message, clause) in REQUIRED.items():
         if name not in fields or (name == "address" and site.kind == SiteKind.OWN):
             continue
-        if getattr(site, Site._meta.get_field(name).attname) in (None, ""):
+        if getattr(site, model_field(name).attname) in (None, ""):
             _add(errors, name, message, clause)
 
     if site.kind == SiteKind.OWN:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
+
+from django.db import models
 
 from custos.sites.models import Site, SiteKind, SiteRoleKind
 
@@ -111,6 +113,10 @@ def role_fields_for(kind: str) -> list[str]:
     return [name for _, names in sections_for(kind) for name in names if name in ROLE_FIELDS]
 
 
+def model_field(name: str) -> models.Field[Any, Any]:
+    return cast("models.Field[Any, Any]", Site._meta.get_field(name))
+
+
 def _plain(value: Any) -> Any:
     if hasattr(value, "pk"):
         return value.pk
@@ -123,7 +129,7 @@ def canonical_content(site: Site, roles: Mapping[str, Iterable[Any]]) -> dict[st
     """The form's fields and its people, as plain JSON values (no state, no signatures)."""
     content: dict[str, Any] = {"kind": site.kind, "school": site.school_id, "author": site.author_id}
     for name in model_fields_for(site.kind):
-        field = Site._meta.get_field(name)
+        field = model_field(name)
         content[name] = _plain(getattr(site, field.attname))
     for name in role_fields_for(site.kind):
         content[name] = sorted(user.pk for user in roles.get(name, []))
@@ -139,7 +145,7 @@ def content_sha256(site: Site, roles: Mapping[str, Iterable[Any]]) -> str:
 def current_roles(site: Site) -> dict[str, list[Any]]:
     """The site's people by form field, read from its SiteRole rows."""
     by_role: dict[str, list[Any]] = {name: [] for name in ROLE_FIELDS}
-    lookup = {kind: name for name, kind in ROLE_FIELDS.items()}
+    lookup: dict[str, str] = {str(kind): name for name, kind in ROLE_FIELDS.items()}
     for role in site.roles.select_related("user"):
         by_role[lookup[role.role]].append(role.user)
     return by_role

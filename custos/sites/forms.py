@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from custos.accounts.models import Kind, School, User
-from custos.sites.content import ROLE_FIELDS, model_fields_for, role_fields_for, sections_for
+from custos.sites.content import ROLE_FIELDS, model_field, model_fields_for, role_fields_for, sections_for
 from custos.sites.models import ClosureExtension, Decision, Evaluation, HostPlatform, Site, SiteKind
 
 PEOPLE_ERROR = (
@@ -90,12 +90,11 @@ class BaseSiteForm(forms.ModelForm):
                 self.fields[name] = PersonChoice(
                     queryset=people,
                     required=False,
-                    label=Site._meta.get_field(name).verbose_name[:1].upper()
-                    + Site._meta.get_field(name).verbose_name[1:],
+                    label=model_field(name).verbose_name[:1].upper() + model_field(name).verbose_name[1:],
                     error_messages={"invalid_choice": PEOPLE_ERROR},
                 )
         if "host_platform" in self.fields:
-            self.fields["host_platform"].queryset = HostPlatform.objects.order_by("name")
+            self.fields["host_platform"].queryset = HostPlatform.objects.order_by("name")  # type: ignore[attr-defined]
         for name, field in self.fields.items():
             field.required = False  # drafts save at any point; the rules are checked on submit
             if name in HINTS:
@@ -106,13 +105,55 @@ class BaseSiteForm(forms.ModelForm):
             for name in role_fields_for(kind):
                 self.initial[name] = [r.user_id for r in self.instance.roles.all() if r.role == ROLE_FIELDS[name]]
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        go_live, closes = data.get("go_live_on"), data.get("closes_on")
+        if go_live and closes and closes <= go_live:
+            self.add_error("closes_on", "The closure date must be after the go-live date (A.1.6).")
+        return data
+
+    def validate_unique(self) -> None:
+        # The model's constraints are checked in clean() with the policy's wording and clause.
+        return
+
+    def display(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """The saved form as (section, [(question, answer)]) for reading, approving and printing."""
+        site = self.instance
+        people: dict[str, list[Any]] = {}
+        if site.pk:
+            from custos.sites.content import current_roles
+
+            people = current_roles(site)
+        out = []
+        for title, names in sections_for(self.kind):
+            rows = []
+            for name in names:
+                label = str(self.fields[name].label)
+                if name in ROLE_FIELDS:
+                    value = ", ".join(str(u) for u in (people or {}).get(name, [])) or "None named"
+                else:
+                    raw = getattr(site, name)
+                    if isinstance(raw, bool):
+                        value = "Yes" if raw else "No"
+                    elif raw is None or raw == "":
+                        value = "—"
+                    elif hasattr(raw, "strftime"):
+                        value = raw.strftime("%d/%m/%Y")
+                    elif name == "hosting":
+                        value = site.get_hosting_display()
+                    else:
+                        value = str(raw)
+                rows.append((label, value))
+            out.append((title, rows))
+        return out
+
     def sections(self) -> list[tuple[str, list[Any]]]:
         return [(title, [self[name] for name in names]) for title, names in sections_for(self.kind)]
 
     def model_values(self) -> dict[str, Any]:
         values = {name: self.cleaned_data.get(name) for name in model_fields_for(self.kind)}
         for name, value in values.items():
-            if value is None and Site._meta.get_field(name).get_internal_type() in (
+            if value is None and model_field(name).get_internal_type() in (
                 "CharField",
                 "TextField",
                 "URLField",
@@ -131,10 +172,11 @@ WIDGETS: dict[str, Any] = {
 
 
 def site_form(kind: str, data: Any = None, *, school: School, instance: Site | None = None, **kw: Any) -> BaseSiteForm:
-    text_fields = [n for n in model_fields_for(kind) if Site._meta.get_field(n).get_internal_type() == "TextField"]
+    text_fields = [n for n in model_fields_for(kind) if model_field(n).get_internal_type() == "TextField"]
     widgets = {**WIDGETS, **{n: forms.Textarea(attrs={"rows": 3}) for n in text_fields}}
     form_class = forms.modelform_factory(Site, form=BaseSiteForm, fields=model_fields_for(kind), widgets=widgets)
-    return form_class(data, school=school, kind=kind, instance=instance, **kw)  # type: ignore[no-any-return]
+    form: BaseSiteForm = form_class(data, school=school, kind=kind, instance=instance, **kw)  # type: ignore[call-arg,assignment]
+    return form
 
 
 class DecisionForm(forms.Form):

@@ -72,3 +72,34 @@ def available_on(users: QuerySet[User], school: School, start: dt.date, end: dt.
         .filter(Q(school=school) | Q(school__isnull=True))
         .exclude(Exists(away))
     )
+
+
+def get_site_for(user: Any, pk: int, perm: str = "sites.view_site") -> Site:
+    """The site, if ``user`` may see it (or has ``perm`` on it); otherwise 404, so outsiders learn nothing."""
+    from django.http import Http404
+
+    from custos.accounts import access
+
+    site = (
+        Site.objects.select_related("school", "author", "host_platform", "line_manager", "vetting_person")
+        .filter(pk=pk)
+        .first()
+    )
+    if site is None or not access.can(user, "sites.view_site", site):
+        raise Http404("No such site")
+    access.require(user, perm, site)
+    return site
+
+
+def inventory(schools: Any) -> QuerySet[Site]:
+    """Every site of these schools with its host and people, in one query plus one for the roles."""
+    from django.db.models import Prefetch
+
+    from custos.sites.models import SiteRole
+
+    return (
+        Site.objects.filter(school__in=schools)
+        .select_related("school", "host_platform", "author")
+        .prefetch_related(Prefetch("roles", queryset=SiteRole.objects.select_related("user")))
+        .order_by("school__name", "state", "title")
+    )
