@@ -40,6 +40,7 @@ from custos.cases.models import (
     Status,
     Tombstone,
 )
+from custos.cases.storage import private_evidence_storage
 from custos.cases.types import CASE_TYPES, Agency, CaseType, Retention, TargetUnit, spec_for
 from custos.mail.actions import queue_email
 from custos.tasks.registry import enqueue
@@ -622,6 +623,11 @@ def dismiss_escalation(escalation: Escalation, *, by: User) -> None:
 # --- retention ---------------------------------------------------------------------------------------------
 
 
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        private_evidence_storage.delete(name)
+
+
 def confirm_deletion(case: Case, *, by: User, reason: str) -> Tombstone:
     """Delete a closed case whose retention has ended, leaving a tombstone; only a person may do this."""
     if not reason.strip():
@@ -647,6 +653,5 @@ def confirm_deletion(case: Case, *, by: User, reason: str) -> Tombstone:
         files = [e.file.name for e in locked.evidence.all() if e.file]
         record(by, "cases.deleted", locked, changes={"tombstone": tombstone.pk, "type": locked.case_type})
         locked.delete()
-        storage = Evidence._meta.get_field("file").storage  # type: ignore[attr-defined]
-        transaction.on_commit(lambda: [storage.delete(name) for name in files])
+        transaction.on_commit(lambda: _delete_files(files))
     return tombstone

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -10,6 +10,17 @@ from django.utils import timezone
 from custos.accounts.models import Pupil, School, User
 from custos.cases.models import EntryKind, Outcome
 from custos.cases.types import Agency, CaseType, TargetUnit
+
+
+def _model_field(form: forms.Form, name: str) -> forms.ModelChoiceField:
+    return cast(forms.ModelChoiceField, form.fields[name])
+
+
+class PupilChoiceField(forms.ModelChoiceField):
+    """Pupils by the name they go by (legal names are need-to-know)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.known_as} (Year {obj.year_group})"
 
 
 class ReportKind:
@@ -71,7 +82,7 @@ class ReportForm(forms.Form):
     concern_type = forms.ChoiceField(label="What is it about?", choices=CONCERN_CHOICES, widget=forms.RadioSelect)
     school = forms.ModelChoiceField(label="Which school?", queryset=School.objects.none())
     summary = forms.CharField(label="What happened?", widget=forms.Textarea(attrs={"rows": 6}), max_length=10_000)
-    pupil = forms.ModelChoiceField(
+    pupil = PupilChoiceField(
         label="Which pupil?", queryset=Pupil.objects.none(), required=False, help_text="Leave empty if not known"
     )
     platform = forms.CharField(label="Which app or site?", max_length=100, required=False)
@@ -111,11 +122,11 @@ class ReportForm(forms.Form):
         if user.school_id is not None:
             del self.fields["school"]
         else:
-            self.fields["school"].queryset = School.objects.all()
+            _model_field(self, "school").queryset = School.objects.all()
         if "pupil" in self.fields:
             school_id = user.school_id or self.data.get("school") or 0
-            self.fields["pupil"].queryset = Pupil.objects.filter(school_id=school_id, on_roll=True)
-            self.fields["pupil"].label_from_instance = lambda p: f"{p.known_as} (Year {p.year_group})"
+            pupil_field = _model_field(self, "pupil")
+            pupil_field.queryset = Pupil.objects.filter(school_id=school_id, on_roll=True)
             if kind.slug == "friend-request":
                 self.fields["pupil"].required = True
                 self.fields["pupil"].help_text = "The pupil who sent the request"
@@ -142,7 +153,7 @@ class ReportForm(forms.Form):
             return self.cleaned_data["concern_type"]
         return self.kind.types[0]
 
-    def school(self) -> School:
+    def target_school(self) -> School:
         return self.user.school if self.user.school is not None else self.cleaned_data["school"]
 
     def details(self) -> dict[str, str]:
@@ -186,7 +197,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to"].queryset = people
+        _model_field(self, "to").queryset = people
 
 
 class CloseForm(forms.Form):
@@ -210,15 +221,15 @@ class EvidenceForm(forms.Form):
 
 
 class LinkForm(forms.Form):
-    pupil = forms.ModelChoiceField(label="Pupil", queryset=Pupil.objects.none(), required=False)
+    pupil = PupilChoiceField(label="Pupil", queryset=Pupil.objects.none(), required=False)
     user = forms.ModelChoiceField(label="Member of staff", queryset=User.objects.none(), required=False)
     content = forms.CharField(label="Content (web address or post id)", max_length=500, required=False)
 
     def __init__(self, *args: Any, school: School, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["pupil"].queryset = Pupil.objects.filter(school=school, on_roll=True)
-        self.fields["pupil"].label_from_instance = lambda p: f"{p.known_as} (Year {p.year_group})"
-        self.fields["user"].queryset = User.objects.filter(school=school, kind="staff", is_active=True)
+        pupil_field = _model_field(self, "pupil")
+        pupil_field.queryset = Pupil.objects.filter(school=school, on_roll=True)
+        _model_field(self, "user").queryset = User.objects.filter(school=school, kind="staff", is_active=True)
 
 
 class QuarantineForm(forms.Form):

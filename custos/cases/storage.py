@@ -21,11 +21,11 @@ class PrivateEvidenceStorage(FileSystemStorage):
         super().__init__(**kwargs)
 
     @property
-    def base_location(self) -> str:  # type: ignore[override]
+    def base_location(self) -> str:
         return str(evidence_root())
 
     @property
-    def location(self) -> str:  # type: ignore[override]
+    def location(self) -> str:
         return str(evidence_root().resolve())
 
     def url(self, name: str | None) -> str:

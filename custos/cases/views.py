@@ -17,7 +17,7 @@ from custos.accounts.models import User
 from custos.cases import actions, forms, queries
 from custos.cases.actions import CaseError
 from custos.cases.models import Case, Escalation, Evidence
-from custos.cases.types import CASE_TYPES
+from custos.cases.types import CASE_TYPES, TargetUnit
 from custos.lib.http import AuthedRequest
 
 REASON_KEY = "cases.reason.{}"
@@ -51,7 +51,7 @@ def report(request: AuthedRequest, kind: str) -> HttpResponse:
         try:
             case = actions.open_case(
                 case_type=form.case_type(),
-                school=form.school(),
+                school=form.target_school(),
                 reported_by=request.user,
                 summary=data["summary"],
                 details=form.details(),
@@ -161,13 +161,17 @@ def _do_close(case: Case, user: User, data: dict[str, Any], files: Any) -> None:
     )
 
 
+def _do_reopen(case: Case, user: User, data: dict[str, Any], files: Any) -> None:
+    actions.reopen_case(case, by=user, reason=data["reason"])
+
+
 CASE_ACTIONS: dict[str, tuple[Callable[..., django_forms.Form], Callable[..., None], str]] = {
     "entry": (forms.EntryForm, _do_entry, "Added to the chronology."),
     "referral": (forms.ReferralForm, _do_referral, "Referral recorded."),
     "link": (lambda *a, case, **k: forms.LinkForm(*a, school=case.school, **k), _do_link, "Linked."),
     "evidence": (forms.EvidenceForm, _do_evidence, "Evidence added, with its SHA-256."),
     "close": (forms.CloseForm, _do_close, "Case closed. It is now read-only."),
-    "reopen": (forms.ReopenForm, lambda c, u, d, f: actions.reopen_case(c, by=u, reason=d["reason"]), "Reopened."),
+    "reopen": (forms.ReopenForm, _do_reopen, "Reopened. The reopening is in the chronology."),
 }
 
 
@@ -307,7 +311,10 @@ def targets(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, "Target saved. It applies to cases opened from now on.")
             return redirect("cases:targets")
-    rows = [(spec, *actions.target_for(trust, key)) for key, spec in CASE_TYPES.items()]
+    rows = []
+    for key, spec in CASE_TYPES.items():
+        amount, unit = actions.target_for(trust, key)
+        rows.append((spec, amount, TargetUnit(unit).label))
     return render(request, "cases/targets.html", {"form": form, "rows": rows}, status=400 if form.errors else 200)
 
 

@@ -16,7 +16,7 @@ class Command(BaseCommand):
         today = timezone.localdate()
         due = list(retention_due(today, within_days=options["within_days"]))
         for case in due:
-            state = "due for deletion" if case.retain_until <= today else "due for review"
+            state = "due for deletion" if case.retain_until and case.retain_until <= today else "due for review"
             self.stdout.write(
                 f"{case.reference}\t{case.get_case_type_display()}\t{case.school.name}\t"
                 f"keep until {case.retain_until:%d/%m/%Y}\t{state}"
