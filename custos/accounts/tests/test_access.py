@@ -16,26 +16,47 @@ PUBLIC_URL_NAMES = {
 }
 
 
-def all_url_names() -> set[str]:
-    names: set[str] = set()
+def url_patterns() -> dict[str, dict[str, object]]:
+    """Every named page in the URLconf (with its namespace) and its URL parameters with their converters."""
+    found: dict[str, dict[str, object]] = {}
 
-    def walk(patterns: list, namespace: str = "") -> None:
+    def walk(patterns: list, namespace: str, params: dict[str, object]) -> None:
         for pattern in patterns:
+            here = {**params, **dict.fromkeys(pattern.pattern.regex.groupindex), **pattern.pattern.converters}
             if isinstance(pattern, URLResolver):
                 if pattern.namespace == "admin":
                     continue
-                walk(pattern.url_patterns, namespace)
+                prefix = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, prefix, here)
             elif isinstance(pattern, URLPattern) and pattern.name:
-                names.add(pattern.name)
+                found[namespace + pattern.name] = here
 
-    walk(get_resolver().url_patterns)
-    return names
+    walk(get_resolver().url_patterns, "", {})
+    return found
+
+
+def all_url_names() -> set[str]:
+    return set(url_patterns())
+
+
+SAMPLES = {"school_id": 1, "label": "2026.1", "number": "A.5.4", "uidb64": "MQ", "token": "x-y"}
+
+
+def sample_value(param: str, converter: object, school_id: int) -> object:
+    if param == "school_id":
+        return school_id
+    if param in SAMPLES:
+        return SAMPLES[param]
+    kind = type(converter).__name__
+    if kind == "UUIDConverter":
+        return "00000000-0000-0000-0000-000000000001"
+    if kind in {"StringConverter", "SlugConverter", "PathConverter"}:
+        return "x"
+    return 1
 
 
 def sample_kwargs(name: str, school_id: int) -> dict:
-    pattern = get_resolver().reverse_dict.getlist(name)[0][0][0][1]
-    samples = {"school_id": school_id, "label": "2026.1", "number": "A.5.4", "uidb64": "MQ", "token": "x-y"}
-    return {param: samples.get(param, 1) for param in pattern}
+    return {param: sample_value(param, conv, school_id) for param, conv in url_patterns()[name].items()}
 
 
 class DenyByDefaultTests(CustosTestCase):

@@ -54,3 +54,22 @@ class PageTests(CustosTestCase):
 
     def test_health_check_answers_without_sign_in(self) -> None:
         self.assertContains(self.client_for(None).get("/health/"), "ok")
+
+
+class ContentSecurityPolicyTests(CustosTestCase):
+    def test_every_html_page_has_a_csp_with_a_fresh_nonce_matching_its_script(self) -> None:
+        import re
+
+        client = self.client_for(self.teacher)
+        nonces = set()
+        for url in ("/", "/account/password/", f"/account/schools/{self.school.pk}/pupils/"):
+            response = client.get(url)
+            header = response["Content-Security-Policy"]
+            self.assertIn("default-src 'self'", header)
+            self.assertIn("object-src 'none'", header)
+            nonce = re.search(r"'nonce-([^']+)'", header).group(1)
+            self.assertContains(response, f'<script nonce="{nonce}">')
+            nonces.add(nonce)
+        self.assertEqual(len(nonces), 3)
+        login = self.client_for(None).get("/account/login/")
+        self.assertIn("'nonce-", login["Content-Security-Policy"])
