@@ -130,8 +130,8 @@ class Aggregator:
                 authority = url.split(b"/", 3)[2] if url[4:7] == b"://" or url[5:8] == b"://" else url
             else:
                 authority = url
-            category = host_category.get(authority, 0)
-            if category == 0:
+            category = host_category.get(authority, "")
+            if category == "":
                 category = self._categorise(authority)
             try:
                 ts = float(fields[0])

@@ -21,7 +21,7 @@ import hashlib
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any, cast
 from urllib.parse import parse_qs, unquote_to_bytes, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -57,10 +57,15 @@ def open_log(path: str) -> IO[bytes]:
     import sys
 
     raw: IO[bytes] = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115 - returned to caller
-    peek = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
-    if peek == b"\x1f\x8b":
-        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
-    return raw
+    return decompressed(raw)
+
+
+def decompressed(raw: IO[bytes]) -> IO[bytes]:
+    """``raw`` itself, or a gzip reader over it when it starts with gzip's magic bytes."""
+    buffered: IO[bytes] = raw if hasattr(raw, "peek") else io.BufferedReader(cast(Any, raw))
+    if buffered.peek(2)[:2] == b"\x1f\x8b":  # type: ignore[attr-defined]
+        return gzip.GzipFile(fileobj=buffered, mode="rb")  # type: ignore[return-value]
+    return buffered
 
 
 @dataclass
