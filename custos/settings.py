@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "custos.cases",
     "custos.staff",
     "custos.monitoring",
+    "custos.api",
+    "custos.sso",
 ]
 
 MIDDLEWARE = [

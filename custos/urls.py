@@ -15,6 +15,8 @@ urlpatterns = [
     path("cases/", include("custos.cases.urls")),
     path("staff/", include("custos.staff.urls")),
     path("monitoring/", include("custos.monitoring.urls")),
+    path("api/", include("custos.api.urls")),
+    path("sso/", include("custos.sso.urls")),
     path("django-admin/", admin.site.urls),
 ]
 
