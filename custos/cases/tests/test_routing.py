@@ -55,7 +55,9 @@ class RoutingTests(CasesTestCase):
         self.assertEqual(case.due_at, dt.datetime(2026, 3, 9, 11, 0, tzinfo=dt.UTC))
 
     def test_targets_are_editable_per_trust(self) -> None:
-        actions.set_target(self.trust, case_type=CaseType.SAFEGUARDING, amount=30, unit="school_minutes", by=self.exec_head)
+        actions.set_target(
+            self.trust, case_type=CaseType.SAFEGUARDING, amount=30, unit="school_minutes", by=self.exec_head
+        )
         with time_machine.travel(LONDON_MONDAY_10AM, tick=False):
             case = self.open(CaseType.SAFEGUARDING)
         self.assertEqual(case.due_at, LONDON_MONDAY_10AM + dt.timedelta(minutes=30))
@@ -65,7 +67,9 @@ class RoutingTests(CasesTestCase):
         from django.core.exceptions import PermissionDenied
 
         with self.assertRaises(PermissionDenied):
-            actions.set_target(self.trust, case_type=CaseType.SAFEGUARDING, amount=5, unit="school_minutes", by=self.dsl)
+            actions.set_target(
+                self.trust, case_type=CaseType.SAFEGUARDING, amount=5, unit="school_minutes", by=self.dsl
+            )
 
     def test_a23_new_safeguarding_case_waits_for_the_dsl_and_is_urgent(self) -> None:
         case = self.open(CaseType.SAFEGUARDING)
