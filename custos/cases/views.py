@@ -215,7 +215,8 @@ def _run(
     try:
         call()
     except CaseError as error:
-        if form is None:
+        # A conflict (closed meanwhile, someone else first) is told at the top of the reloaded case.
+        if form is None or isinstance(error, actions.CaseConflict):
             messages.error(request, str(error))
             return redirect("cases:case", reference=case.reference)
         form.add_error(None, str(error))
