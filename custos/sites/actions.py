@@ -430,11 +430,11 @@ def decide_extension(extension: ClosureExtension, *, by: User, decision: str, co
     site = ext.site
     if step is None:
         raise Conflict("This extension has already been decided.")
+    if by.pk == ext.requested_by_id:
+        raise SiteError("You asked for this extension, so you cannot approve it: someone else must (A.3.2).")
     role = signing_role(by, site, step)
     if role is None:
         raise SiteError(f"Only the school's {step.label} can make this decision (A.1.6, A.3.2).")
-    if by.pk == ext.requested_by_id:
-        raise SiteError("You asked for this extension, so you cannot approve it: someone else must (A.3.2).")
     if decision != Decision.APPROVED and not comment.strip():
         raise SiteError("Say why, so the person who asked knows (A.3.2).")
     sha = extension_sha256(ext)
