@@ -171,10 +171,18 @@ WIDGETS: dict[str, Any] = {
 }
 
 
+def _formfield(field: Any, **kwargs: Any) -> Any:
+    if field.get_internal_type() == "URLField":
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
 def site_form(kind: str, data: Any = None, *, school: School, instance: Site | None = None, **kw: Any) -> BaseSiteForm:
     text_fields = [n for n in model_fields_for(kind) if model_field(n).get_internal_type() == "TextField"]
     widgets = {**WIDGETS, **{n: forms.Textarea(attrs={"rows": 3}) for n in text_fields}}
-    form_class = forms.modelform_factory(Site, form=BaseSiteForm, fields=model_fields_for(kind), widgets=widgets)
+    form_class = forms.modelform_factory(
+        Site, form=BaseSiteForm, fields=model_fields_for(kind), widgets=widgets, formfield_callback=_formfield
+    )
     form: BaseSiteForm = form_class(data, school=school, kind=kind, instance=instance, **kw)  # type: ignore[call-arg,assignment]
     return form
 
