@@ -143,6 +143,9 @@ class Aggregator:
             if category is None:
                 uncategorised += 1
                 continue
+            if fields[3][-4:] == b"/407":
+                unknown += 1  # the proxy refused the credentials: a name logged with it is a claim, not a person
+                continue
             user = user_ids.get(fields[7], 0)
             if user == 0:
                 user = self._identify(fields[7])
@@ -201,6 +204,9 @@ class Aggregator:
             category = self._categorise(authority)
             if category is None:
                 counts.uncategorised += 1
+                continue
+            if hit.code.endswith(b"/407"):
+                counts.unknown_person += 1
                 continue
             user = self._identify(hit.user)
             if user is None and hit.user == b"-":

@@ -47,6 +47,7 @@ class Hit:
     user: bytes  # b"-" when the proxy did not authenticate the request
     method: bytes
     url: bytes
+    code: bytes = b""  # Squid's result code/status, e.g. b"TCP_DENIED/407"
 
 
 # --- opening and reading -------------------------------------------------------------------------------------
@@ -184,7 +185,7 @@ def parse_squid_line(line: bytes) -> Hit | None:
         return None
     if not 0 < ts < 1e11 or b"/" not in fields[3]:
         return None
-    return Hit(ts=ts, client=fields[2], user=fields[7], method=fields[5], url=fields[6])
+    return Hit(ts=ts, client=fields[2], user=fields[7], method=fields[5], url=fields[6], code=fields[3])
 
 
 def authority_of(url: bytes) -> bytes:

@@ -155,6 +155,19 @@ class TestWho:
         assert result.usage == {}
         assert result.counts.unknown_person == 1
 
+    def test_81_requests_the_proxy_refused_credentials_for_are_never_attributed(self) -> None:
+        denied = squid(at(MONDAY, 10, 0), "http://www.facebook.com/", user="alice").replace(
+            b"TCP_MISS/200", b"TCP_DENIED/407"
+        )
+        anonymous = denied.replace(b" alice ", b" - ")
+        leases = {b"10.0.0.5": [(0.0, 1e11, BOB)]}
+        result = run([denied, anonymous], leases=leases)
+        assert result.usage == {}
+        assert result.counts.unknown_person == 2
+        slow = Aggregator(directory(leases=leases))
+        slow.feed_hits((line, parse_squid_line(line)) for line in [denied, anonymous])
+        assert slow.counts == result.counts
+
     def test_81_unauthenticated_lines_use_the_address_table_for_its_time_range(self) -> None:
         leases = {b"10.0.0.9": [(at(MONDAY, 8, 0), at(MONDAY, 12, 0), BOB)]}
         lines = [
