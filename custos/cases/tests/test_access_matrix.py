@@ -61,7 +61,7 @@ class AccessMatrixTests(CasesTestCase):
         super().setUp()
         self.cases = {t: self.open(t, reported_by=self.contractor) for t in CaseType}
 
-    def person(self, name: str):  # noqa: ANN201
+    def person(self, name: str):
         return getattr(self, name)
 
     def test_a23_view_matrix_every_persona_every_case_type(self) -> None:

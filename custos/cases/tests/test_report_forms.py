@@ -114,7 +114,7 @@ class QueryCountTests(CasesTestCase):
     """List pages: a fixed number of case queries however many cases there are (the rest is the page chrome that
     other apps' nav items add, pinned by staying equal as the list grows)."""
 
-    def queries(self, client, url: str) -> tuple[int, int]:  # noqa: ANN001
+    def queries(self, client, url: str) -> tuple[int, int]:
         with CaptureQueriesContext(connection) as captured:
             self.assertEqual(client.get(url).status_code, 200)
         own = [q for q in captured.captured_queries if '"cases_' in q["sql"]]

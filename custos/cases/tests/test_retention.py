@@ -54,9 +54,11 @@ class RetentionTests(CasesTestCase):
             case = self.open(CaseType.MEDIA_ENQUIRY, evidence_text="email from the journalist")
             actions.close_case(case, by=self.head, outcome="declined", notes="No comment")
         url = f"/cases/{case.reference}/delete/"
-        with time_machine.travel(NOW + dt.timedelta(days=30), tick=False):
-            with self.assertRaisesMessage(CaseError, "must be kept until 02/03/2027"):
-                actions.confirm_deletion(case, by=self.head, reason="review")
+        with (
+            time_machine.travel(NOW + dt.timedelta(days=30), tick=False),
+            self.assertRaisesMessage(CaseError, "must be kept until 02/03/2027"),
+        ):
+            actions.confirm_deletion(case, by=self.head, reason="review")
         with time_machine.travel(NOW + dt.timedelta(days=400), tick=False):
             self.assertEqual(
                 self.client_for(self.exec_head).post(url, {"reason": "r", "confirm": "on"}).status_code, 403

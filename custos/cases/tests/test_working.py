@@ -136,7 +136,7 @@ class RaceTests(CustosTransactionTestCase):
         outcomes: list[str] = []
         barrier = threading.Barrier(2)
 
-        def attempt(user) -> None:  # noqa: ANN001
+        def attempt(user) -> None:
             barrier.wait()
             try:
                 actions.acknowledge(Case.objects.get(pk=case.pk), by=user)
