@@ -40,9 +40,7 @@ def test_fifty_concurrent_writers_leave_one_unbroken_chain(figure) -> None:
     assert AuditEvent.objects.count() == writers * each
     checked, problem = first_break()
     assert problem is None
-    figure(
-        f"{writers} writers x {each} events: {checked} events chained, 0 breaks, {writers * each / elapsed:.0f} events/s"
-    )
+    figure(f"{writers} writers x {each} events: {checked} chained, 0 breaks, {writers * each / elapsed:.0f} events/s")
 
 
 def test_the_application_cannot_update_or_delete_audit_rows(figure) -> None:
