@@ -1,3 +1,19 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from custos.community import views
+
+app_name = "community"
+urlpatterns = [
+    path("", views.my_spaces, name="mine"),
+    path("<int:pk>/", views.space, name="space"),
+    path("<int:pk>/contribute/", views.contribute, name="contribute"),
+    path("<int:pk>/terms/", views.accept_terms, name="accept_terms"),
+    path("<int:pk>/feed.json", views.feed_json, name="feed_json"),
+    path("<int:pk>/join/", views.join, name="join"),
+    path("<int:pk>/members/", views.members, name="members"),
+    path("<int:pk>/members/invite/", views.invite, name="invite"),
+    path("<int:pk>/members/<int:mid>/<str:what>/", views.member_action, name="member_action"),
+    path("<int:pk>/c/<int:cid>/", views.contribution, name="contribution"),
+    path("<int:pk>/c/<int:cid>/image/", views.image, name="image"),
+    path("<int:pk>/c/<int:cid>/report/", views.report, name="report"),
+]

@@ -1,3 +1,10 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from custos.moderation import views
+
+app_name = "moderation"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<int:site_pk>/", views.queue, name="queue"),
+    path("item/<int:pk>/decide/", views.decide, name="decide"),
+]

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from django import forms
+
+from custos.community.actions import MAX_BODY
+from custos.community.images import MAX_BYTES
+
+
+class ContributionForm(forms.Form):
+    body = forms.CharField(
+        label="Your contribution",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=MAX_BODY,
+        help_text="A moderator checks every contribution before anyone else sees it (A.5.3).",
+    )
+    image = forms.FileField(
+        label="Image (optional)", required=False, help_text="JPEG, PNG or WebP, up to 5 MB and 25 megapixels."
+    )
+    alt_text = forms.CharField(
+        label="Describe the image", required=False, max_length=250, help_text="For people who cannot see it."
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def clean_image(self):  # type: ignore[no-untyped-def]
+        upload = self.cleaned_data.get("image")
+        if upload is None:
+            return None
+        from custos.community.images import ImageRejected, clean_image
+
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError("The image is larger than 5 MB. Make it smaller and try again.")
+        try:
+            return clean_image(upload, size=upload.size)
+        except ImageRejected as error:
+            raise forms.ValidationError(str(error)) from error
+
+
+class TermsForm(forms.Form):
+    accept = forms.BooleanField(
+        label="I have read the Terms of Use and House Rules and will keep to them", required=True
+    )
+
+
+class ReportForm(forms.Form):
+    reason = forms.CharField(label="What is wrong with it?", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class JoinForm(forms.Form):
+    reason = forms.CharField(
+        label="Why would you like to join?", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    organisation_name = forms.CharField(
+        label="Joining on behalf of an organisation? Its name",
+        required=False,
+        max_length=200,
+        help_text="An organisation needs the Head of School's approval as well (A.5.9).",
+    )
+
+
+class InviteForm(forms.Form):
+    people = forms.ModelMultipleChoiceField(queryset=None, label="Staff and pupils to invite")  # type: ignore[arg-type]
+
+    def __init__(self, *args, queryset, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["people"].queryset = queryset
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("decline", "Decline")])
+    notes = forms.CharField(
+        label="What you checked, or why not", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class StatusForm(forms.Form):
+    to = forms.ChoiceField(
+        label="Change to", choices=[("suspended", "Suspended"), ("active", "Reinstated"), ("removed", "Removed")]
+    )
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class PseudonymForm(forms.Form):
+    pseudonym = forms.CharField(label="Pseudonym", max_length=60)

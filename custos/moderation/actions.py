@@ -1,0 +1,203 @@
+"""Moderators' decisions (A.5.3, A.5.4, A.5.6, A.5.7), one function each.
+
+Each is a conditional UPDATE ``WHERE state = <expected>``: of two moderators deciding the same item at once,
+exactly one wins and the other is told who decided and when. Each is audited in the same transaction and the
+author is told (rejections and removals name the House Rule broken).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from custos.accounts import access
+from custos.accounts.models import User
+from custos.audit.actions import record
+from custos.community import queries as community_queries
+from custos.community.models import Contribution, ContributionState, Report, ReportState
+from custos.mail.actions import queue_email
+from custos.sites.models import Site
+
+
+class ModerationError(Exception):
+    """Bad input or a refused decision; the message is for the moderator. Nothing changed."""
+
+
+class AlreadyDecided(ModerationError):
+    """Another moderator decided first."""
+
+
+def _when(moment: dt.datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%H:%M on %d/%m/%Y") if moment else "just now"
+
+
+def _lost(contribution: Contribution) -> AlreadyDecided:
+    current = Contribution.objects.select_related("decided_by").get(pk=contribution.pk)
+    state = ContributionState(current.state)
+    if state == ContributionState.ESCALATED:
+        what = "Already escalated to the safeguarding lead"
+    else:
+        what = f"Already {state.label.split(' (')[0].lower()}"
+    who = f" by {current.decided_by.get_full_name()}" if current.decided_by else ""
+    return AlreadyDecided(f"{what}{who} at {_when(current.decided_at)}. Nothing was changed.")
+
+
+def _decide(contribution: Contribution, *, by: User, frm: str, to: str, **fields: Any) -> None:
+    won = Contribution.objects.filter(pk=contribution.pk, state=frm).update(
+        state=to, decided_by=by, decided_at=timezone.now(), **fields
+    )
+    if not won:
+        raise _lost(contribution)
+    contribution.state = to
+    for name, value in fields.items():
+        setattr(contribution, name, value)
+
+
+def _rule(site: Site, house_rule: Any) -> tuple[int, str]:
+    rules = site.house_rules_list
+    try:
+        number = int(house_rule)
+    except (TypeError, ValueError):
+        number = 0
+    if not 1 <= number <= len(rules):
+        raise ModerationError(
+            f"Choose the House Rule that was broken (1 to {len(rules)}) so the author is told which (A.5.7)."
+            if rules
+            else "This site has no House Rules to cite; ask its administrators to add them (A.4.1)."
+        )
+    return number, rules[number - 1]
+
+
+def _require(contribution: Contribution, by: User) -> Site:
+    site = contribution.site
+    access.require(by, "moderation.moderate", site)
+    return site
+
+
+def _after(contribution: Contribution, by: User, action: str, **changes: Any) -> None:
+    from custos.sites.actions import note_site_activity
+
+    record(by, action, contribution, school_id=contribution.site.school_id, changes=changes)
+    note_site_activity(contribution.site, by)
+
+
+def approve(contribution: Contribution, *, by: User) -> Contribution:
+    """Post it: it becomes visible to the space's members (A.5.3)."""
+    _require(contribution, by)
+    with transaction.atomic():
+        _decide(contribution, by=by, frm=ContributionState.PENDING, to=ContributionState.APPROVED)
+        _after(contribution, by, "moderation.approved")
+        queue_email(contribution.author, "moderation_approved", {"contribution": contribution})
+    return contribution
+
+
+def reject(contribution: Contribution, *, by: User, house_rule: Any, note: str = "") -> Contribution:
+    """Do not post it, citing the House Rule broken; the author is told which (A.5.4, A.5.7)."""
+    site = _require(contribution, by)
+    number, text = _rule(site, house_rule)
+    note = (note or "").strip()[:1000]
+    with transaction.atomic():
+        _decide(
+            contribution, by=by, frm=ContributionState.PENDING, to=ContributionState.REJECTED, house_rule=number,
+            decision_note=note,
+        )  # fmt: skip
+        _after(contribution, by, "moderation.rejected", house_rule=number)
+        queue_email(
+            contribution.author,
+            "moderation_rejected",
+            {"contribution": contribution, "rule_number": number, "rule": text, "note": note},
+        )
+    return contribution
+
+
+def remove(contribution: Contribution, *, by: User, house_rule: Any, note: str = "") -> Contribution:
+    """Take down an approved contribution that breaks a House Rule (A.5.4, A.5.7); open reports are upheld."""
+    site = _require(contribution, by)
+    number, text = _rule(site, house_rule)
+    note = (note or "").strip()[:1000]
+    with transaction.atomic():
+        _decide(
+            contribution, by=by, frm=ContributionState.APPROVED, to=ContributionState.REMOVED, house_rule=number,
+            decision_note=note,
+        )  # fmt: skip
+        _resolve_reports(contribution, by, ReportState.UPHELD)
+        _after(contribution, by, "moderation.removed", house_rule=number)
+        queue_email(
+            contribution.author,
+            "moderation_removed",
+            {"contribution": contribution, "rule_number": number, "rule": text, "note": note},
+        )
+    return contribution
+
+
+def escalate(contribution: Contribution, *, by: User, note: str) -> Contribution:
+    """Take it out of the space and hand it to the safeguarding lead (A.5.6, A.2.3): never posted, or removed
+    at once if it was; the original text is kept exactly as evidence in the case."""
+    _require(contribution, by)
+    note = (note or "").strip()
+    if not note:
+        raise ModerationError("Say briefly why this needs the safeguarding lead (A.2.3).")
+    frm = contribution.state
+    if frm not in (ContributionState.PENDING, ContributionState.APPROVED):
+        raise _lost(contribution)
+    from custos.moderation.escalation import escalate_to_safeguarding
+
+    with transaction.atomic():
+        _decide(contribution, by=by, frm=frm, to=ContributionState.ESCALATED, decision_note="")
+        _resolve_reports(contribution, by, ReportState.UPHELD)
+        _after(contribution, by, "moderation.escalated")
+        escalate_to_safeguarding(contribution, by=by, note=f"Moderator's note: {note}")
+    return contribution
+
+
+def dismiss_reports(contribution: Contribution, *, by: User) -> int:
+    """Keep a reported contribution up: its open reports are dismissed (A.5.4)."""
+    _require(contribution, by)
+    with transaction.atomic():
+        count = _resolve_reports(contribution, by, ReportState.DISMISSED)
+        if not count:
+            raise AlreadyDecided("These reports were already dealt with by another moderator. Nothing was changed.")
+        _after(contribution, by, "moderation.reports_dismissed", count=count)
+    return count
+
+
+def _resolve_reports(contribution: Contribution, by: User, to: str) -> int:
+    return Report.objects.filter(contribution=contribution, state=ReportState.OPEN).update(
+        state=to, resolved_by=by, resolved_at=timezone.now()
+    )
+
+
+def alert_overdue(now: dt.datetime | None = None) -> int:
+    """Flag items waiting longer than their space's target and alert the site's moderators, once per item
+    (A.5.4: the site must go on being moderated through leave and absence)."""
+    from custos.sites.queries import administrators_of, moderators_of
+
+    now = now or timezone.now()
+    alerted = 0
+    for site in community_queries.spaces().filter(state="live").select_related("school"):
+        hours, _ = community_queries.settings_for(site)
+        overdue = list(
+            Contribution.objects.filter(
+                site=site,
+                state=ContributionState.PENDING,
+                overdue_alerted_at__isnull=True,
+                created_at__lt=now - dt.timedelta(hours=hours),
+            ).values_list("pk", flat=True)[:500]
+        )
+        if not overdue:
+            continue
+        with transaction.atomic():
+            claimed = Contribution.objects.filter(pk__in=overdue, overdue_alerted_at__isnull=True).update(
+                overdue_alerted_at=now
+            )
+            if not claimed:
+                continue
+            record(None, "moderation.overdue_alerted", site, school_id=site.school_id, changes={"items": claimed})
+            people = {u.pk: u for u in [*moderators_of(site), *administrators_of(site)]}
+            for person in people.values():
+                queue_email(person, "moderation_overdue", {"site": site, "count": claimed, "hours": hours})
+            alerted += claimed
+    return alerted

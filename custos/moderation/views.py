@@ -1,0 +1,86 @@
+"""The moderators' queue and decisions (A.5.3, A.5.4, A.5.6): thin views over ``custos.moderation.actions``."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from custos.accounts import access
+from custos.community import queries as community_queries
+from custos.lib.http import AuthedRequest
+from custos.moderation import actions, queries
+from custos.moderation.highlight import segments
+
+
+@require_GET
+def index(request: AuthedRequest) -> HttpResponse:
+    sites = queries.moderated_sites(request.user)
+    rows = [(site, queries.waiting_count(site)) for site in sites]
+    return render(request, "moderation/index.html", {"rows": rows, "cap": queries.COUNT_CAP})
+
+
+@require_GET
+def queue(request: AuthedRequest, site_pk: int) -> HttpResponse:
+    space = community_queries.space_for(request.user, site_pk)
+    if not access.can(request.user, "moderation.view_queue", space.site):
+        raise Http404("No such queue")
+    page = queries.queue_page(space.site, after=request.GET.get("after"))
+    overdue_before = timezone.now() - page.target
+    for item in page.items:
+        item.label = community_queries.author_label(request.user, space.site, item.author, item.membership)  # type: ignore[attr-defined]
+        item.segments = segments(item.body, item.findings)  # type: ignore[attr-defined]
+        item.overdue = item.created_at < overdue_before  # type: ignore[attr-defined]
+    reports = queries.open_reports(space.site)
+    for report in reports:
+        c = report.contribution
+        c.label = community_queries.author_label(request.user, space.site, c.author, c.membership)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "moderation/queue.html",
+        {
+            "site": space.site,
+            "space": space,
+            "page": page,
+            "reports": reports,
+            "escalated": queries.recently_escalated(space.site),
+            "rules": list(enumerate(space.site.house_rules_list, start=1)),
+            "target_hours": int(page.target.total_seconds() // 3600),
+        },
+    )
+
+
+@require_POST
+def decide(request: AuthedRequest, pk: int) -> HttpResponse:
+    item = queries.queue_item_for(request.user, pk)
+    what = request.POST.get("action", "")
+    note = request.POST.get("note", "")
+    rule = request.POST.get("house_rule")
+    try:
+        if what == "approve":
+            actions.approve(item, by=request.user)
+            done = "Approved: members can now see it."
+        elif what == "reject":
+            actions.reject(item, by=request.user, house_rule=rule, note=note)
+            done = f"Not posted; the author was told it breaks House Rule {item.house_rule}."
+        elif what == "escalate":
+            actions.escalate(item, by=request.user, note=note)
+            done = "Escalated to the safeguarding lead (A.5.6). It will not be posted."
+        elif what == "remove":
+            actions.remove(item, by=request.user, house_rule=rule, note=note)
+            done = f"Removed; the author was told it breaks House Rule {item.house_rule}."
+        elif what == "keep":
+            actions.dismiss_reports(item, by=request.user)
+            done = "Kept: the reports were dismissed."
+        else:
+            raise actions.ModerationError("Choose approve, reject, escalate, remove or keep.")
+    except actions.AlreadyDecided as error:
+        messages.warning(request, str(error))
+        return redirect("moderation:queue", site_pk=item.site_id)
+    except actions.ModerationError as error:
+        messages.error(request, str(error))
+        return redirect("moderation:queue", site_pk=item.site_id)
+    messages.success(request, done)
+    return redirect("moderation:queue", site_pk=item.site_id)
