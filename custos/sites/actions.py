@@ -84,7 +84,7 @@ def _move(site: Site, to: str, **updates: Any) -> None:
 
 
 def _locked(site: Site) -> Site:
-    return Site.objects.select_for_update().select_related("school", "host_platform").get(pk=site.pk)
+    return Site.objects.select_for_update(of=("self",)).select_related("school", "host_platform").get(pk=site.pk)
 
 
 def _write_roles(site: Site, roles: Mapping[str, Iterable[User]], by: User) -> None:
@@ -425,7 +425,7 @@ def extension_sha256(extension: ClosureExtension) -> str:
 
 @transaction.atomic
 def decide_extension(extension: ClosureExtension, *, by: User, decision: str, comment: str) -> Signature:
-    ext = ClosureExtension.objects.select_for_update().select_related("site__school").get(pk=extension.pk)
+    ext = ClosureExtension.objects.select_for_update(of=("self",)).select_related("site__school").get(pk=extension.pk)
     step = {ExtensionState.WITH_ICT: Step.ICT, ExtensionState.WITH_HEAD: Step.HEAD}.get(ExtensionState(ext.state))
     site = ext.site
     if step is None:
