@@ -92,6 +92,9 @@ INSTALLED_APPS = [
     "custos.monitoring",
     "custos.api",
     "custos.sso",
+    # --- API and single sign-on (issue 10; custos/api, custos/sso) ---
+    "rest_framework",
+    "drf_spectacular",
 ]
 
 MIDDLEWARE = [
@@ -286,4 +289,31 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CUSTOS_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
+}
+
+# --- REST API (issue 10, custos/api): bearer tokens per integration, JSON only, one error shape, OpenAPI 3 ---
+CUSTOS_API_REQUESTS_PER_MINUTE = _env_int("CUSTOS_API_REQUESTS_PER_MINUTE", 120)
+_require(CUSTOS_API_REQUESTS_PER_MINUTE >= 1, "CUSTOS_API_REQUESTS_PER_MINUTE must be at least 1.")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["custos.api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["custos.api.authentication.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["custos.api.authentication.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "custos.api.errors.handle",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Custos API",
+    "DESCRIPTION": "Screen texts against the Trust's Social Media Policy, submit comments exported from "
+    "third-party-hosted sites for moderation (A.5.5), and read the school's sites inventory and queue counts. "
+    "Each integration has its own token from the school's ICT Manager, limited to one school and its scopes.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
 }
