@@ -70,7 +70,8 @@ def browser_page(live_server):
                 "--disable-sync",
             ],
         )
-        context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
+        # Phone-sized by default: 360 CSS pixels is the narrowest common phone screen.
+        context = browser.new_context(base_url=live_server.url, viewport={"width": 360, "height": 800})
         page = context.new_page()
         page.set_default_timeout(15_000)
         try:
