@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from custos.community import actions as community
@@ -99,9 +100,9 @@ class DecisionTests(SpaceTestCase):
         self.assertEqual(
             self.client_for(self.teacher).get(reverse("community:space", args=[self.site.pk])).status_code, 200
         )
-        with self.assertRaises(Exception):
+        with self.assertRaises(PermissionDenied):
             actions.approve(item, by=self.teacher)
-        with self.assertRaises(Exception):
+        with self.assertRaises(PermissionDenied):
             community.contribute(self.site, by=self.teacher, body="Still here?")
 
 
