@@ -279,6 +279,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": _env_int("CUSTOS_CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_BEAT_SCHEDULE = {"custos-tick": {"task": "custos.tick", "schedule": 10.0}}
+# A live site with no administrator or moderator activity for this long is flagged as neglected (A.1.6).
+CUSTOS_SITE_NEGLECT_DAYS = _env_int("CUSTOS_SITE_NEGLECT_DAYS", 28)
+# Case evidence is kept exactly as received, outside MEDIA_ROOT and never served by URL (quarantine, A.5.6).
+CUSTOS_CASE_EVIDENCE_ROOT = Path(os.environ.get("CUSTOS_CASE_EVIDENCE_ROOT", VAR_DIR / "private" / "case-evidence"))
 # Monitoring aggregates (clause 8.1) are kept this long, then deleted (data minimisation).
 CUSTOS_MONITORING_RETENTION_DAYS = _env_int("CUSTOS_MONITORING_RETENTION_DAYS", 365)
 

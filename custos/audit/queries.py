@@ -11,13 +11,21 @@ from custos.accounts.models import Role
 from custos.audit.models import AuditEvent
 
 
+# Who looked at a case, and why, is itself need-to-know: only heads see those events in the search.
+CASE_EVENT_ROLES = {Role.HEAD_OF_SCHOOL, Role.EXECUTIVE_HEADTEACHER}
+
+
 def events_visible_to(user: Any) -> QuerySet[AuditEvent]:
     """Trust-wide roles see every event; a school's Head, ICT Manager or HR see that school's events."""
     trust_wide = user.role_assignments.current().filter(school__isnull=True, role__in=access.AUDIT_ROLES).exists()
     if trust_wide or user.roles_at(None) & {Role.EXECUTIVE_HEADTEACHER}:
-        return AuditEvent.objects.all()
-    schools = [s.pk for s in access.schools_where(user, "audit.search")]
-    return AuditEvent.objects.filter(school_id__in=schools)
+        events = AuditEvent.objects.all()
+    else:
+        schools = [s.pk for s in access.schools_where(user, "audit.search")]
+        events = AuditEvent.objects.filter(school_id__in=schools)
+    if not user.all_current_roles() & CASE_EVENT_ROLES:
+        events = events.exclude(action__startswith="cases.")
+    return events
 
 
 def search(events: QuerySet[AuditEvent], *, q: str, action: str, since: dt.date | None, until: dt.date | None):

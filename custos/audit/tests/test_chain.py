@@ -140,3 +140,12 @@ class AuditOutsideTestTransactionTests(CustosTransactionTestCase):
         self.assertEqual(errors, [])
         self.assertEqual(AuditEvent.objects.count(), threads_n * per_thread)
         self.assertIn(f"{threads_n * per_thread} events verified", verify())
+
+
+class CaseEventPrivacyTests(CustosTestCase):
+    def test_views_of_cases_are_hidden_from_hr_and_ict_but_shown_to_the_head(self) -> None:
+        with transaction.atomic():
+            record(self.dsl, "cases.viewed", self.school, school_id=self.school.pk, changes={"reason": "review"})
+        self.assertNotContains(self.client_for(self.hr).get("/audit/"), "cases.viewed")
+        self.assertNotContains(self.client_for(self.ict_manager).get("/audit/"), "cases.viewed")
+        self.assertContains(self.client_for(self.head).get("/audit/"), "cases.viewed")
