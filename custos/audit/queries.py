@@ -10,7 +10,6 @@ from custos.accounts import access
 from custos.accounts.models import Role
 from custos.audit.models import AuditEvent
 
-
 # Who looked at a case, and why, is itself need-to-know: only heads see those events in the search.
 CASE_EVENT_ROLES = {Role.HEAD_OF_SCHOOL, Role.EXECUTIVE_HEADTEACHER}
 
