@@ -195,7 +195,11 @@ def publish_review(review: PolicyReview, *, by: Any) -> PolicyVersion:
     from custos.policy.diff import diff_clauses, summary
 
     with transaction.atomic():
-        locked = PolicyReview.objects.select_for_update().select_related("draft", "under_review").get(pk=review.pk)
+        locked = (
+            PolicyReview.objects.select_for_update(of=("self",))
+            .select_related("draft", "under_review")
+            .get(pk=review.pk)
+        )
         if locked.state != ReviewState.OPEN:
             _check_transition(locked, ReviewState.PUBLISHED)
         if locked.draft is None:

@@ -226,7 +226,7 @@ def _after_edit(post: OfficialPost, *, by: User, what: str) -> None:
 
 def edit_post(post: OfficialPost, *, by: User, title: str, body: str, author_position: str) -> None:
     with transaction.atomic():
-        locked = OfficialPost.objects.select_for_update().select_related("site__school").get(pk=post.pk)
+        locked = OfficialPost.objects.select_for_update(of=("self",)).select_related("site__school").get(pk=post.pk)
         if locked.state not in EDITABLE_POST_STATES:
             raise StaffActionError(f"A {locked.get_state_display().lower()} post cannot be edited.")
         locked.title, locked.body = title, body
@@ -238,7 +238,7 @@ def edit_post(post: OfficialPost, *, by: User, title: str, body: str, author_pos
 
 def add_image(post: OfficialPost, *, upload: UploadedFile, alt_text: str, by: User) -> PostImage:
     with transaction.atomic():
-        locked = OfficialPost.objects.select_for_update().select_related("site__school").get(pk=post.pk)
+        locked = OfficialPost.objects.select_for_update(of=("self",)).select_related("site__school").get(pk=post.pk)
         if locked.state not in EDITABLE_POST_STATES:
             raise StaffActionError(f"A {locked.get_state_display().lower()} post cannot be edited.")
         digest = hashlib.sha256()
@@ -255,7 +255,9 @@ def add_image(post: OfficialPost, *, upload: UploadedFile, alt_text: str, by: Us
 
 def remove_image(image: PostImage, *, by: User) -> None:
     with transaction.atomic():
-        locked = OfficialPost.objects.select_for_update().select_related("site__school").get(pk=image.post_id)
+        locked = (
+            OfficialPost.objects.select_for_update(of=("self",)).select_related("site__school").get(pk=image.post_id)
+        )
         if locked.state not in EDITABLE_POST_STATES:
             raise StaffActionError(f"A {locked.get_state_display().lower()} post cannot be edited.")
         PostImage.objects.filter(pk=image.pk).delete()
@@ -265,7 +267,11 @@ def remove_image(image: PostImage, *, by: User) -> None:
 def submit_post(post: OfficialPost, *, by: User) -> list[dict[str, Any]]:
     """Send the post to the Head of School and ICT Manager (A.3.4). Serious findings must be fixed first (A.4)."""
     with transaction.atomic():
-        locked = OfficialPost.objects.select_for_update().select_related("site__school", "author").get(pk=post.pk)
+        locked = (
+            OfficialPost.objects.select_for_update(of=("self",))
+            .select_related("site__school", "author")
+            .get(pk=post.pk)
+        )
         if locked.state not in (PostState.DRAFT, PostState.RETURNED):
             raise StaffActionError(f"This post is {locked.get_state_display().lower()}: it cannot be sent again.")
         findings = _screen(locked)
@@ -301,7 +307,7 @@ def approve_post(post: OfficialPost, *, by: User, step: str, seen_sha256: str, c
     """Approve the exact content ``by`` saw. With both the ICT Manager's and the Head's approval, a post for a
     school-hosted site is published; one for a third-party site is ready to be posted (A.3.4)."""
     with transaction.atomic():
-        locked = OfficialPost.objects.select_for_update().select_related("site__school").get(pk=post.pk)
+        locked = OfficialPost.objects.select_for_update(of=("self",)).select_related("site__school").get(pk=post.pk)
         if by.pk == locked.author_id:
             raise StaffActionError("You cannot approve your own post: another approver must (A.3.4).")
         if step not in steps_for(by, locked):
@@ -348,7 +354,7 @@ def return_post(post: OfficialPost, *, by: User, step: str, reason: str) -> None
     if not reason:
         raise StaffActionError("Say what needs to change, so the author can put it right (A.3.4).")
     with transaction.atomic():
-        locked = OfficialPost.objects.select_for_update().select_related("site__school").get(pk=post.pk)
+        locked = OfficialPost.objects.select_for_update(of=("self",)).select_related("site__school").get(pk=post.pk)
         if step not in steps_for(by, locked):
             raise StaffActionError("Only the school's ICT Manager and Head of School approve official posts (A.3.4).")
         if locked.state != PostState.SUBMITTED:
