@@ -13,7 +13,11 @@ PUBLIC_URL_NAMES = {
     "password_reset_confirm",
     "password_reset_complete",
     "health",
+    "api:schema",  # the OpenAPI description: documentation, no data
+    "api:docs",
 }
+# API operations authenticate with a bearer token, not a session: a signed-out caller is told 401.
+API_URL_NAMES = {"api:screen", "api:sites", "api:queue_counts", "api:comments"}
 
 
 def url_patterns() -> dict[str, dict[str, object]]:
@@ -64,12 +68,17 @@ class DenyByDefaultTests(CustosTestCase):
         from django.urls import reverse
 
         anonymous = self.client_for(None)
-        for name in sorted(all_url_names() - PUBLIC_URL_NAMES):
+        for name in sorted(all_url_names() - PUBLIC_URL_NAMES - API_URL_NAMES):
             url = reverse(name, kwargs=sample_kwargs(name, self.school.pk))
             response = anonymous.get(url)
             with self.subTest(url=url):
                 self.assertEqual(response.status_code, 302)
                 self.assertTrue(response["Location"].startswith("/account/login/"))
+        for name in sorted(API_URL_NAMES):
+            url = reverse(name)
+            with self.subTest(url=url):
+                self.assertEqual(anonymous.get(url).status_code, 401)
+                self.assertEqual(anonymous.post(url, {}, content_type="application/json").status_code, 401)
 
     def test_django_admin_is_closed_to_school_staff(self) -> None:
         response = self.client_for(self.head).get("/django-admin/")
