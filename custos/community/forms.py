@@ -1,7 +1,11 @@
 from __future__ import annotations
 
-from django import forms
+from typing import Any
 
+from django import forms
+from django.db.models import QuerySet
+
+from custos.accounts.models import User
 from custos.community.actions import MAX_BODY
 from custos.community.images import MAX_BYTES
 
@@ -22,7 +26,7 @@ class ContributionForm(forms.Form):
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def clean_image(self):  # type: ignore[no-untyped-def]
+    def clean_image(self) -> object:
         upload = self.cleaned_data.get("image")
         if upload is None:
             return None
@@ -59,11 +63,15 @@ class JoinForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    people = forms.ModelMultipleChoiceField(queryset=None, label="Staff and pupils to invite")  # type: ignore[arg-type]
+    people: forms.ModelMultipleChoiceField[User] = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(), label="Staff and pupils to invite"
+    )
 
-    def __init__(self, *args, queryset, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, queryset: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["people"].queryset = queryset
+        field = self.fields["people"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = queryset
 
 
 class DecisionForm(forms.Form):

@@ -34,7 +34,7 @@ def _feed(request: AuthedRequest, space: queries.Space, before: int | None) -> t
     if before:
         posts = posts.filter(pk__lt=before)
     comments = visible.filter(kind=ContributionKind.COMMENT).select_related("author", "author__pupil", "membership")
-    page = list(
+    page: list[Contribution] = list(
         posts.select_related("author", "author__pupil", "membership", "image")
         .defer("image__data")
         .prefetch_related(Prefetch("comments", queryset=comments.order_by("created_at"), to_attr="visible_comments"))
@@ -43,7 +43,7 @@ def _feed(request: AuthedRequest, space: queries.Space, before: int | None) -> t
     more = len(page) > FEED_SIZE
     page = page[:FEED_SIZE]
     for item in [*page, *(c for p in page for c in p.visible_comments)]:  # type: ignore[attr-defined]
-        item.label = queries.author_label(request.user, space.site, item.author, item.membership)  # type: ignore[attr-defined]
+        item.label = queries.author_label(request.user, space.site, item.author, item.membership)
     return page, (page[-1].pk if more and page else None)
 
 

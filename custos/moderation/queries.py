@@ -67,7 +67,7 @@ def queue_page(site: Site, *, after: str | None = None, size: int = PAGE_SIZE) -
             | Q(severity_rank=cursor.rank, created_at__gt=cursor.created_at)
             | Q(severity_rank=cursor.rank, created_at=cursor.created_at, id__gt=cursor.pk)
         )
-    items = list(qs[: size + 1])
+    items: list[Contribution] = list(qs[: size + 1])
     more = len(items) > size
     items = items[:size]
     next_cursor = Cursor(items[-1].severity_rank, items[-1].created_at, items[-1].pk).encode() if more else None

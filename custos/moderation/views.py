@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 
 from custos.accounts import access
@@ -13,6 +15,14 @@ from custos.community import queries as community_queries
 from custos.lib.http import AuthedRequest
 from custos.moderation import actions, queries
 from custos.moderation.highlight import segments
+
+
+def rule_options(rules: list[str]) -> SafeString:
+    """The House Rules as <option>s, built once per page (each rule's text escaped by format_html)."""
+    choose = format_html('<option value="">{}</option>', "Choose…")
+    return choose + format_html_join(
+        "", '<option value="{}">{}. {}</option>', ((n, n, r[:80]) for n, r in enumerate(rules, 1))
+    )
 
 
 @require_GET
@@ -33,6 +43,7 @@ def queue(request: AuthedRequest, site_pk: int) -> HttpResponse:
         item.label = community_queries.author_label(request.user, space.site, item.author, item.membership)  # type: ignore[attr-defined]
         item.segments = segments(item.body, item.findings)  # type: ignore[attr-defined]
         item.overdue = item.created_at < overdue_before  # type: ignore[attr-defined]
+        item.ref = str(item.pk)  # type: ignore[attr-defined]
     reports = queries.open_reports(space.site)
     for report in reports:
         c = report.contribution
@@ -46,7 +57,7 @@ def queue(request: AuthedRequest, site_pk: int) -> HttpResponse:
             "page": page,
             "reports": reports,
             "escalated": queries.recently_escalated(space.site),
-            "rules": list(enumerate(space.site.house_rules_list, start=1)),
+            "rule_options": rule_options(space.site.house_rules_list),
             "target_hours": int(page.target.total_seconds() // 3600),
         },
     )
