@@ -133,15 +133,15 @@ class Aggregator:
             category = host_category.get(authority, "")
             if category == "":
                 category = self._categorise(authority)
+            if category is None:
+                uncategorised += 1  # most lines: dropped before any further parsing
+                continue
             try:
                 ts = float(fields[0])
             except ValueError:
                 ts = -1.0
             if not 0 < ts < 1e11 or b"/" not in fields[3]:
                 self._malformed(line_no, line)
-                continue
-            if category is None:
-                uncategorised += 1
                 continue
             if fields[3][-4:] == b"/407":
                 unknown += 1  # the proxy refused the credentials: a name logged with it is a claim, not a person
@@ -204,6 +204,9 @@ class Aggregator:
             category = self._categorise(authority)
             if category is None:
                 counts.uncategorised += 1
+                continue
+            if not 0 < hit.ts < 1e11 or (hit.code and b"/" not in hit.code):
+                self._malformed(line_no, raw)
                 continue
             if hit.code.endswith(b"/407"):
                 counts.unknown_person += 1

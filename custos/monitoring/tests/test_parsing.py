@@ -82,8 +82,13 @@ class TestSquidLines:
     def test_81_lines_with_wrong_field_count_or_time_are_malformed(self) -> None:
         assert parse_squid_line(b"") is None
         assert parse_squid_line(b"garbage") is None
-        assert parse_squid_line(b"notatime 1 a b/1 2 GET http://x/ u H/1 t") is None
-        assert parse_squid_line(b"1772445600.1 1 a b 2 GET http://x/ u H/1 t") is None  # no code/status
+        lines = [
+            b"notatime 1 a b/1 2 GET http://www.facebook.com/ alice H/1 t",
+            b"1772445600.1 1 a b 2 GET http://www.facebook.com/ alice H/1 t",  # no code/status
+            b"notatime 1 a b/1 2 GET http://unlisted.example/ alice H/1 t",  # dropped unread: not malformed
+        ]
+        result = run(lines)
+        assert (result.counts.malformed, result.counts.uncategorised) == (2, 1)
 
     def test_213_subdomains_take_their_listed_parent_category(self) -> None:
         result = run(
