@@ -136,25 +136,27 @@ class Aggregator:
             if category is None:
                 uncategorised += 1  # most lines: dropped before any further parsing
                 continue
-            try:
-                ts = float(fields[0])
-            except ValueError:
-                ts = -1.0
-            if not 0 < ts < 1e11 or b"/" not in fields[3]:
-                self._malformed(line_no, line)
-                continue
             if fields[3][-4:] == b"/407":
                 unknown += 1  # the proxy refused the credentials: a name logged with it is a claim, not a person
                 continue
             user = user_ids.get(fields[7], 0)
             if user == 0:
                 user = self._identify(fields[7])
+            if user is None and fields[7] != b"-":
+                unknown += 1  # pupils, visitors, unknown names: dropped before their time is even read
+                continue
+            try:
+                ts = float(fields[0])
+            except ValueError:
+                ts = -1.0
             if user is None:
-                if fields[7] == b"-":
-                    user = self._leased(fields[2], ts)
+                user = self._leased(fields[2], ts)
                 if user is None:
                     unknown += 1
                     continue
+            if not 0 < ts < 1e11 or b"/" not in fields[3]:
+                self._malformed(line_no, line)
+                continue
             day, weekday, second = local(ts)
             if day < earliest:
                 old += 1
@@ -205,9 +207,6 @@ class Aggregator:
             if category is None:
                 counts.uncategorised += 1
                 continue
-            if not 0 < hit.ts < 1e11 or (hit.code and b"/" not in hit.code):
-                self._malformed(line_no, raw)
-                continue
             if hit.code.endswith(b"/407"):
                 counts.unknown_person += 1
                 continue
@@ -216,6 +215,9 @@ class Aggregator:
                 user = self._leased(hit.client, hit.ts)
             if user is None:
                 counts.unknown_person += 1
+                continue
+            if not 0 < hit.ts < 1e11 or (hit.code and b"/" not in hit.code):
+                self._malformed(line_no, raw)
                 continue
             day, weekday, second = self.clock.local(hit.ts)
             if day < self.d.earliest_day:
