@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cached_property
+from functools import lru_cache
 
 # Every digit folds to a letter (so "year 9" in a word list and in a text fold alike); 2, 6 and 9 are arbitrary.
 _LEET = {"0": "o", "1": "i", "2": "z", "3": "e", "4": "a", "5": "s", "6": "g", "7": "t", "8": "b", "9": "g",
@@ -65,41 +65,76 @@ def fold(text: str) -> str:
     return folded
 
 
+@lru_cache(maxsize=1 << 16)
 def collapse(word: str) -> str:
     """Every run of one letter becomes one letter: "fuuuck" -> "fuck", "faggottt" -> "fagot"."""
     return _REPEAT.sub(r"\1", word)
 
 
 class TextView:
-    """The text, its folded copy and its words, each computed once and only when a detector asks."""
+    """The text, its folded copy and its words; the costlier views are computed only when a detector asks.
 
-    __slots__ = ("__dict__", "folded", "text")
+    (Plain lazy attributes rather than functools.cached_property, which takes a lock on every first access.)
+    """
+
+    __slots__ = ("_collapsed_words", "_masked", "_spaced", "_word_set", "_words", "folded", "plain_words", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.folded = fold(text)
+        self.plain_words: list[str] = WORD.findall(self.folded)
+        self._words: list[tuple[str, int, int]] | None = None
+        self._word_set: frozenset[str] | None = None
+        self._collapsed_words: list[str] | None = None
+        self._spaced: list[tuple[str, int, int]] | None = None
+        self._masked: list[tuple[str, int, int]] | None = None
 
-    @cached_property
+    @property
     def word_set(self) -> frozenset[str]:
-        return frozenset(WORD.findall(self.folded))
+        if self._word_set is None:
+            self._word_set = frozenset(self.plain_words)
+        return self._word_set
 
-    @cached_property
-    def collapsed_word_set(self) -> frozenset[str]:
-        return frozenset(WORD.findall(_REPEAT.sub(r"\1", self.folded)))
-
-    @cached_property
+    @property
     def words(self) -> list[tuple[str, int, int]]:
         """(word, start, end) for every word of the folded text."""
-        return [(m.group(), *m.span()) for m in WORD.finditer(self.folded)]
+        if self._words is None:
+            # Between two words there are no letters, so each word is the first match after the one before.
+            words, find, cursor = [], self.folded.find, 0
+            for word in self.plain_words:
+                start = find(word, cursor)
+                cursor = start + len(word)
+                words.append((word, start, cursor))
+            self._words = words
+        return self._words
 
-    @cached_property
+    @property
+    def collapsed_words(self) -> list[str]:
+        """The words with repeated letters collapsed, one for one with ``words`` (collapsing keeps word edges)."""
+        if self._collapsed_words is None:
+            self._collapsed_words = WORD.findall(_REPEAT.sub(r"\1", self.folded))
+        return self._collapsed_words
+
+    @property
+    def collapsed_word_set(self) -> frozenset[str]:
+        return frozenset(self.collapsed_words)
+
+    @property
     def spaced_runs(self) -> list[tuple[str, int, int]]:
         """Letters spelled out with gaps, joined: "f u c k" -> ("fuck", start, end)."""
-        return [
-            ("".join(c for c in m.group() if "a" <= c <= "z"), m.start(), m.end())
-            for m in _SPACED.finditer(self.folded)
-        ]
+        if self._spaced is None:
+            self._spaced = []
+            if sum(1 for w in self.plain_words if len(w) == 1) >= 3:
+                self._spaced = [
+                    ("".join(c for c in m.group() if "a" <= c <= "z"), m.start(), m.end())
+                    for m in _SPACED.finditer(self.folded)
+                ]
+        return self._spaced
 
-    @cached_property
+    @property
     def masked_words(self) -> list[tuple[str, int, int]]:
-        return [(m.group(), m.start(), m.end()) for m in _MASKED.finditer(self.folded)] if "*" in self.text else []
+        if self._masked is None:
+            self._masked = (
+                [(m.group(), m.start(), m.end()) for m in _MASKED.finditer(self.folded)] if "*" in self.text else []
+            )
+        return self._masked

@@ -74,6 +74,7 @@ class Roster:
         self._first_exact: set[str] = set()
         self._last: dict[str, set[int]] = {}
         self._surname_sequences: list[set[tuple[str, ...]]] = []
+        self._surname_multi: list[list[tuple[str, ...]]] = []
         self._first_forms: list[set[str]] = []
         self._initials: list[set[str]] = []
         for number, pupil in enumerate(self.pupils):
@@ -101,8 +102,9 @@ class Roster:
                 self._last.setdefault(sequence[0], set()).add(number)
             self._first_forms.append(first_forms)
             self._surname_sequences.append(sequences)
+            self._surname_multi.append([seq for seq in sequences if len(seq) > 1])
             self._initials.append(initials)
-        self.words = frozenset(self._first) | frozenset(self._last)
+        self.words: frozenset[str] = frozenset(self._first) | frozenset(self._last)
 
     @classmethod
     def from_csv(cls, source: str | Path | io.TextIOBase) -> Roster:
@@ -112,14 +114,16 @@ class Roster:
         return len(self.pupils)
 
     def find(self, view: TextView, context: ScreeningContext) -> list[Finding]:
-        if self.words.isdisjoint(view.word_set) and self.words.isdisjoint(view.collapsed_word_set):
+        collapsed_words = view.collapsed_words
+        present = self.words.intersection(view.plain_words) | self.words.intersection(collapsed_words)
+        if not present:
             return []
         words = view.words
         text = view.text
         findings: list[Finding] = []
         used_until = -1
         for position, (word, start, end) in enumerate(words):
-            if position <= used_until:
+            if position <= used_until or (word not in present and collapsed_words[position] not in present):
                 continue
             firsts = self._lookup(self._first, word)
             lasts = self._lookup(self._last, word)
@@ -188,8 +192,12 @@ class Roster:
         return word in forms or collapse(word) in forms
 
     def _match_surname(self, words: list[tuple[str, int, int]], position: int, number: int) -> int | None:
-        best = None
-        for sequence in self._surname_sequences[number]:
+        sequences = self._surname_sequences[number]
+        if position >= len(words):
+            return None
+        word = words[position][0]
+        best = position if (word,) in sequences or (collapse(word),) in sequences else None
+        for sequence in self._surname_multi[number]:
             end = position + len(sequence)
             if end > len(words):
                 continue

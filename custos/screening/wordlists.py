@@ -170,8 +170,39 @@ def expand_term(term: str, *, inflect: bool = False) -> list[tuple[str, ...]]:
     return sequences
 
 
+class _Node:
+    """One word of a term in the trie: the words that may follow, and the entries that end here."""
+
+    __slots__ = ("children", "entries", "gap", "loose")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Node] = {}
+        self.loose: dict[str, _Node] = {}  # the same children, keyed by their repeated-letter-collapsed form
+        self.entries: list[Entry] = []
+        self.gap: _Node | None = None
+
+    def add(self, word: str) -> _Node:
+        if word == GAP:
+            if self.gap is None:
+                self.gap = _Node()
+            return self.gap
+        child = self.children.get(word)
+        if child is None:
+            child = self.children[word] = _Node()
+            collapsed = collapse(word)
+            if len(collapsed) >= 3:
+                self.loose.setdefault(collapsed, child)
+        return child
+
+    def step(self, word: str, collapsed: str) -> _Node | None:
+        child = self.children.get(word)
+        if child is None and collapsed != word:
+            child = self.loose.get(collapsed)
+        return child
+
+
 class PhraseMatcher:
-    """Every entry of every list, indexed by first word, matched word by word over a folded text.
+    """Every entry of every list in one word trie, walked over the folded text once.
 
     Looking a word up also tries it with repeated letters collapsed ("fuuuck", "yuuu"); a text none of whose
     words (plain or collapsed) starts an entry, and with no spaced-out or masked word, is skipped at once.
@@ -181,29 +212,28 @@ class PhraseMatcher:
         lists = list(word_lists)
         removed = frozenset().union(*(wl.removes for wl in lists)) if lists else frozenset()
         self.versions = {wl.name: wl.version for wl in lists}
-        self._index: dict[str, list[tuple[tuple[str, ...], Entry]]] = {}
+        self._root = _Node()
         self._singles: dict[str, list[Entry]] = {}
         for word_list in lists:
             for entry in word_list.entries:
                 if entry.term in removed:
                     continue
                 for sequence in expand_term(entry.term, inflect=entry.inflect):
-                    keys = {sequence[0]}
-                    collapsed = collapse(sequence[0])
-                    if len(collapsed) >= 3:
-                        keys.add(collapsed)
-                    for key in keys:
-                        self._index.setdefault(key, []).append((sequence, entry))
+                    node = self._root
+                    for word in sequence:
+                        node = node.add(word)
+                    if entry not in node.entries:
+                        node.entries.append(entry)
                     if len(sequence) == 1 and len(sequence[0]) >= 3:
                         self._singles.setdefault(sequence[0], []).append(entry)
-        self.first_words = frozenset(self._index)
+        self.first_words = frozenset(self._root.children) | frozenset(self._root.loose)
         self._long_singles = sorted((w for w in self._singles if len(w) >= 4), key=len, reverse=True)
 
     def could_match(self, view: TextView) -> bool:
         first_words = self.first_words
         return not (
-            first_words.isdisjoint(view.word_set)
-            and first_words.isdisjoint(view.collapsed_word_set)
+            first_words.isdisjoint(view.plain_words)
+            and first_words.isdisjoint(view.collapsed_words)
             and not view.spaced_runs
             and not view.masked_words
         )
@@ -212,23 +242,32 @@ class PhraseMatcher:
         if not self.could_match(view):
             return []
         hits: list[Hit] = []
-        words = view.words
-        index = self._index
-        for position, (word, start, _end) in enumerate(words):
-            candidates = index.get(word)
-            if candidates is None:
-                collapsed = collapse(word)
-                if collapsed == word:
+        plain = view.plain_words
+        collapsed = view.collapsed_words
+        root = self._root
+        text = view.text
+        words: list[tuple[str, int, int]] = []
+        children, loose = root.children, root.loose
+        count = len(plain)
+        walk = self._walk
+        for position, word in enumerate(plain):
+            node = children.get(word)
+            if node is None:
+                other = collapsed[position]
+                if other == word:
                     continue
-                candidates = index.get(collapsed)
-                if candidates is None:
+                node = loose.get(other)
+                if node is None:
                     continue
-            for sequence, entry in candidates:
-                last = self._match_rest(words, position + 1, sequence, 1)
-                if last is None:
-                    continue
+            ends: list[tuple[Entry, int]] = []
+            walk(node, position + 1, position, plain, collapsed, count, ends)
+            if not ends:
+                continue
+            words = words or view.words
+            start = words[position][1]
+            for entry, last in ends:
                 end = words[last][2]
-                if last == position and not _has_letter(view.text, start, end) and not _has_digit(entry.term):
+                if last == position and not _has_letter(text, start, end) and not _has_digit(entry.term):
                     continue  # "455" is a number, not a word
                 hits.append(Hit(entry, start, end, position, last))
         for joined, start, end in view.spaced_runs:
@@ -242,6 +281,29 @@ class PhraseMatcher:
                     break
         return hits
 
+    def _walk(
+        self,
+        node: _Node,
+        position: int,
+        last: int,
+        plain: list[str],
+        collapsed: list[str],
+        count: int,
+        out: list[tuple[Entry, int]],
+    ) -> None:
+        if node.entries:
+            out.extend((entry, last) for entry in node.entries)
+        if position < count and node.children:
+            child = node.step(plain[position], collapsed[position])
+            if child is not None:
+                self._walk(child, position + 1, position, plain, collapsed, count, out)
+        gap = node.gap
+        if gap is not None:
+            for at in range(position, min(position + MAX_GAP + 1, count)):
+                child = gap.step(plain[at], collapsed[at])
+                if child is not None:
+                    self._walk(child, at + 1, at, plain, collapsed, count, out)
+
     def _lookup_fragment(self, joined: str) -> list[Entry]:
         if joined in self._singles:
             return self._singles[joined]
@@ -249,26 +311,6 @@ class PhraseMatcher:
             if word in joined:
                 return self._singles[word]
         return []
-
-    def _match_rest(
-        self, words: list[tuple[str, int, int]], position: int, sequence: tuple[str, ...], element: int
-    ) -> int | None:
-        """Index of the last word matched if sequence[element:] matches words from position, else None."""
-        if element == len(sequence):
-            return position - 1
-        wanted = sequence[element]
-        if wanted == GAP:
-            for skip in range(MAX_GAP + 1):
-                last = self._match_rest(words, position + skip, sequence, element + 1)
-                if last is not None:
-                    return last
-            return None
-        if position >= len(words):
-            return None
-        word = words[position][0]
-        if word == wanted or (word != collapse(word) and collapse(word) == collapse(wanted)):
-            return self._match_rest(words, position + 1, sequence, element + 1)
-        return None
 
 
 def _has_letter(text: str, start: int, end: int) -> bool:

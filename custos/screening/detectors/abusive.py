@@ -12,7 +12,7 @@ SECOND_PERSON = frozenset({"you", "u", "ya", "yu", "yuh", "ur", "your", "youre",
 # Words before an ambiguous term that aim it at someone: "you gay", "fucking queer", "dirty ape".
 _AIMING = SECOND_PERSON | frozenset(
     {"fucking", "fuckin", "fkn", "dirty", "filthy", "stupid", "fat", "ugly", "little", "lil", "typical", "bunch",
-     "such", "damn", "bloody", "ass", "big", "dumb", "lazy", "smelly", "fuck", "fucken", "shut", "like"}
+     "such", "damn", "bloody", "ass", "big", "dumb", "lazy", "smelly", "fuck", "fucken", "shut"}
 )  # fmt: skip
 _AIMING_AFTER = frozenset({"ass", "bitch", "boy", "cunt", "fuck", "lover", "bastard", "twat", "shit", "motherfucker"})
 _FIRST_PERSON = frozenset({"i", "im", "am", "we", "were", "us", "my", "our", "me", "proud", "fellow", "as"})
@@ -130,9 +130,9 @@ def find_abuse_hate_bullying(view: TextView, hits: list[Hit]) -> list[Finding]:
             continue
         seen.add(key)
         matched = _quote(text, hit.start, hit.end)
+        if entry.needs_target and not _is_aimed(view, hit):
+            continue
         if category is Category.HATE:
-            if entry.needs_target and not _is_aimed(view, hit):
-                continue
             if entry.reclaimable and _is_first_person(view, hit):
                 continue
             if is_quoted(text, hit.start, hit.end) or is_mention(view, hit):

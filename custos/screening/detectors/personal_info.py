@@ -13,6 +13,7 @@ import phonenumbers
 
 from custos.screening.context import Author, ScreeningContext, Venue
 from custos.screening.findings import Category, Finding, Severity
+from custos.screening.normalise import TextView
 
 EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
 OBFUSCATED_EMAIL = re.compile(
@@ -38,6 +39,8 @@ POSTCODE = re.compile(
     re.IGNORECASE,
 )
 _DIGIT_GROUP = re.compile(r"\d+")
+_DIGITS = re.compile(r"\d")
+_ANY_DIGIT = _DIGITS
 _ORDINAL_TAIL = re.compile(r"\d(?:st|nd|rd|th)$", re.IGNORECASE)
 _STREET_TYPES = (
     r"Road|Rd|Street|St|Lane|Ln|Avenue|Ave|Close|Drive|Dr|Way|Crescent|Cres|Gardens|Gdns|Place|Pl|Court|Ct|"
@@ -129,7 +132,12 @@ def _looks_like_phone(text: str, start: int, cluster: str, digits: int) -> bool:
     return max(map(len, groups)) <= 5 or cluster.lstrip("(").startswith("0")
 
 
-def find_personal_information(text: str, context: ScreeningContext) -> list[Finding]:
+_STREET_WORDS = frozenset(w.lower() for w in re.findall(r"[A-Za-z]+", _STREET_TYPES))
+_INWARD_CODE = re.compile(r"\d[A-Za-z]{2}\b")
+
+
+def find_personal_information(view: TextView, context: ScreeningContext) -> list[Finding]:
+    text = view.text
     clauses, severity = _clauses_and_severity(context)
     findings: list[Finding] = []
     email_spans: list[tuple[int, int]] = []
@@ -173,7 +181,7 @@ def find_personal_information(text: str, context: ScreeningContext) -> list[Find
                     "email",
                 )
             )
-    digit_count = sum(map(text.count, "0123456789")) if len(text) < 2000 else 99
+    digit_count = 0 if _ANY_DIGIT.search(text) is None else len(_DIGITS.findall(text))
     if digit_count >= 7:
         for span in _phone_spans(text):
             findings.append(
@@ -186,7 +194,7 @@ def find_personal_information(text: str, context: ScreeningContext) -> list[Find
                     "phone",
                 )
             )
-    if digit_count >= 2:
+    if digit_count >= 2 and _INWARD_CODE.search(text):
         for match in POSTCODE.finditer(text):
             postcode = match.group()
             if postcode.islower() and _ORDINAL_TAIL.search(postcode):
@@ -204,9 +212,10 @@ def find_personal_information(text: str, context: ScreeningContext) -> list[Find
                 )
             )
     address_spans: list[tuple[int, int]] = []
-    if digit_count >= 1:
+    street_word = not _STREET_WORDS.isdisjoint(view.plain_words)
+    if street_word and digit_count >= 1:
         address_spans.extend(m.span() for m in ADDRESS.finditer(text))
-    if "liv" in text or "ddress" in text or "come" in text:
+    if street_word and ("liv" in view.folded or "ddress" in view.folded or "come" in view.folded):
         address_spans.extend(m.span(1) for m in ADDRESS_WITH_CUE.finditer(text))
     for span in _merge(address_spans):
         findings.append(
@@ -219,7 +228,7 @@ def find_personal_information(text: str, context: ScreeningContext) -> list[Find
                 "address",
             )
         )
-    if digit_count >= 1 and _DOB_CUE.search(text):
+    if digit_count >= 1 and _DOB_CUE.search(view.folded):
         for match in DATE_OF_BIRTH.finditer(text):
             findings.append(
                 Finding(
@@ -245,7 +254,7 @@ def find_personal_information(text: str, context: ScreeningContext) -> list[Find
                     "social_handle",
                 )
             )
-    if " on " in text or "my " in text.lower():
+    if " on " in view.folded or "my " in view.folded:
         for match in PLATFORM_HANDLE.finditer(text):
             findings.append(
                 Finding(
