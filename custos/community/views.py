@@ -47,6 +47,13 @@ def _feed(request: AuthedRequest, space: queries.Space, before: int | None) -> t
     return page, (page[-1].pk if more and page else None)
 
 
+def _ready(request: AuthedRequest, current: queries.Space) -> bool:
+    """May contribute now: the space is live, and a member has accepted the Terms of Use (A.4.1)."""
+    if current.read_only or not access.can(request.user, "community.contribute", current.site):
+        return False
+    return current.membership is None or current.membership.has_accepted_terms
+
+
 @require_GET
 def my_spaces(request: AuthedRequest) -> HttpResponse:
     return render(request, "community/my_spaces.html", {"spaces": queries.spaces_of(request.user)})
@@ -71,6 +78,7 @@ def space(request: AuthedRequest, pk: int) -> HttpResponse:
             "form": ContributionForm(),
             "terms_form": TermsForm(),
             "may_contribute": access.can(request.user, "community.contribute", current.site),
+            "ready_to_contribute": _ready(request, current),
         },
     )
 
@@ -106,7 +114,7 @@ def contribute(request: AuthedRequest, pk: int) -> HttpResponse:
             return redirect("community:space", pk=pk)
     posts, next_before = _feed(request, current, None)
     context = {"space": current, "site": current.site, "posts": posts, "next_before": next_before, "form": form}
-    context.update({"terms_form": TermsForm(), "may_contribute": True})
+    context.update({"terms_form": TermsForm(), "may_contribute": True, "ready_to_contribute": _ready(request, current)})
     return render(request, "community/space.html", context, status=400)
 
 

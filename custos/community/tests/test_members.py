@@ -137,3 +137,11 @@ class OutsiderTests(SpaceTestCase):
     def test_a47_the_space_shows_the_school_logo_linking_to_the_school_website(self) -> None:
         page = self.client_for(self.external).get(reverse("community:space", args=[self.site.pk]))
         self.assertContains(page, 'href="https://oakfield.example/"')
+
+
+class NavTests(SpaceTestCase):
+    def test_71_my_spaces_link_is_shown_only_to_members_and_teams(self) -> None:
+        for user in (self.pupil, self.external, self.moderator, self.teacher):
+            self.assertContains(self.client_for(user).get("/"), reverse("community:mine"), msg_prefix=str(user))
+        for user in (self.outsider, self.contractor):
+            self.assertNotContains(self.client_for(user).get("/"), reverse("community:mine"), msg_prefix=str(user))

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from custos.community.models import Membership, MemberStatus
+from custos.community.queries import TEAM_ROLES, spaces
+from custos.sites.models import SiteState
+
+register = template.Library()
+
+
+@register.simple_tag
+def has_spaces(user: Any) -> bool:
+    """Whether to show 'My spaces': members of a live space, and the team of any space."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    member = Membership.objects.filter(user=user, status=MemberStatus.ACTIVE, site__state=SiteState.LIVE)
+    return member.exists() or spaces().filter(roles__user=user, roles__role__in=TEAM_ROLES).exists()
