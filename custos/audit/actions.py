@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -16,6 +17,11 @@ SYSTEM_LABEL = "Custos (automatic)"
 def _plain(value: Any) -> Any:
     """What JSON will give back after a round trip, so the stored event hashes the same when read again."""
     return json.loads(json.dumps(value, default=str))
+
+
+def _to_millisecond(moment: dt.datetime) -> dt.datetime:
+    """Django's JSON serialiser (backups) keeps milliseconds; so does the chain, so a restored event still hashes."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
 def record(
@@ -34,7 +40,7 @@ def record(
         school_id = getattr(obj, "school_id", None)
     event = AuditEvent(
         seq=head.seq + 1,
-        at=timezone.now(),
+        at=_to_millisecond(timezone.now()),
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=(actor.get_full_name() or actor.get_username()) if getattr(actor, "pk", None) else SYSTEM_LABEL,
         action=action,

@@ -31,7 +31,8 @@ class PageTests(CustosTestCase):
             content = page.content.decode()
             self.assertLess(content.index("Moderate a post"), content.index("Read the policy"))
             self.assertContains(page, "clause 5.1")
-            self.assertContains(self.client_for(self.moderator).get("/"), "Nothing is waiting for you")
+            self.assertNotContains(self.client_for(self.moderator).get("/"), "Moderate a post")
+            self.assertContains(self.client_for(self.pupil).get("/"), "Nothing is waiting for you")
         finally:
             waiting._PROVIDERS.remove(items)
 

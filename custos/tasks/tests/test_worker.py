@@ -41,14 +41,14 @@ class EnqueueTests(CustosTestCase):
             enqueue(touch_file, path=str(path))
             self.assertEqual(worker.run_once(), 1)
             self.assertEqual(path.read_text(), "started\nfinished\n")
-        job = Job.objects.get()
+        job = Job.objects.get(name=touch_file.task_name)
         self.assertEqual((job.state, job.attempts), (JobState.DONE, 1))
         self.assertEqual(worker.run_once(), 0)
 
     def test_a_failing_task_is_retried_later_then_marked_failed(self) -> None:
         enqueue(always_fails, reason="SMTP is down")
         self.assertEqual(worker.run_once(), 1)
-        job = Job.objects.get()
+        job = Job.objects.get(name=always_fails.task_name)
         self.assertEqual(job.state, JobState.PENDING)
         self.assertIn("SMTP is down", job.last_error)
         self.assertEqual(worker.run_once(), 0)  # backing off
@@ -67,7 +67,7 @@ class EnqueueTests(CustosTestCase):
         self.assertIsNotNone(second)
         # worker-a comes back late: its outcome is not written over worker-b's claim.
         Job.objects.filter(pk=first.pk, locked_by="worker-a", attempts=first.attempts).update(state=JobState.DONE)
-        job = Job.objects.get()
+        job = Job.objects.get(name=touch_file.task_name)
         self.assertEqual((job.state, job.locked_by, job.attempts), (JobState.RUNNING, "worker-b", 2))
 
 
@@ -125,12 +125,12 @@ class KilledWorkerTests(CustosTransactionTestCase):
             finally:
                 if first.poll() is None:
                     first.kill()
-            self.assertEqual(Job.objects.get().state, JobState.RUNNING)  # the dead worker's lease
+            self.assertEqual(Job.objects.get(name=touch_file.task_name).state, JobState.RUNNING)  # the dead worker's lease
             second = start_worker()
             try:
-                self.assertTrue(wait_for(lambda: Job.objects.get().state == JobState.DONE))
+                self.assertTrue(wait_for(lambda: Job.objects.get(name=touch_file.task_name).state == JobState.DONE))
             finally:
                 second.kill()
                 second.wait(timeout=10)
             self.assertEqual(path.read_text(), "started\nstarted\nfinished\n")
-            self.assertEqual(Job.objects.get().attempts, 2)
+            self.assertEqual(Job.objects.get(name=touch_file.task_name).attempts, 2)
