@@ -40,6 +40,12 @@ class AcknowledgementGatingTests(CustosTestCase):
         self.assertEqual(self.client_for(self.pupil).get("/").status_code, 200)
         self.assertEqual(self.client_for(self.external).get("/").status_code, 200)
 
+    def test_s5_pupils_and_external_members_cannot_open_the_acknowledgement_page(self) -> None:
+        self.assertEqual(self.client_for(self.pupil).get("/policy/acknowledge/").status_code, 403)
+        response = self.client_for(self.external).post("/policy/acknowledge/", {"confirm": "on", "version": 1})
+        self.assertEqual(response.status_code, 403)
+        self.assertFalse(Acknowledgement.objects.exists())
+
     def test_s5_the_policy_itself_signing_out_and_static_files_stay_open(self) -> None:
         client = self.client_for(self.teacher)
         for url in ("/policy/", "/policy/clause/6.1/", "/policy/versions/2026.1/", "/policy/acknowledge/"):
