@@ -32,6 +32,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def probe_job() -> Job:
+    return Job.objects.get(name=touch_file.task_name)
+
+
 class CeleryTests(CustosTransactionTestCase):
     @classmethod
     def setUpClass(cls) -> None:
@@ -96,9 +100,9 @@ class CeleryTests(CustosTransactionTestCase):
         self.enqueue_touch(path)
         from custos.tasks.celery_backend import dispatch
 
-        dispatch(Job.objects.get(name=touch_file.task_name).pk)  # the same job sent a second time
+        dispatch(probe_job().pk)  # the same job sent a second time
         self.start_celery()
-        self.assertTrue(wait_for(lambda: Job.objects.get(name=touch_file.task_name).state == JobState.DONE, 30))
+        self.assertTrue(wait_for(lambda: probe_job().state == JobState.DONE, 30))
         time.sleep(1)
         self.assertEqual(path.read_text(), "started\nfinished\n")
 
@@ -113,6 +117,6 @@ class CeleryTests(CustosTransactionTestCase):
         from custos.tasks.celery_backend import sweep
 
         # Redelivery after the visibility timeout, or the sweep (Celery beat's job) after the lease: either way.
-        self.assertTrue(wait_for(lambda: sweep() >= 0 and Job.objects.get(name=touch_file.task_name).state == JobState.DONE, 40))
+        self.assertTrue(wait_for(lambda: sweep() >= 0 and probe_job().state == JobState.DONE, 40))
         self.assertEqual(path.read_text(), "started\nstarted\nfinished\n")
-        self.assertEqual(Job.objects.get(name=touch_file.task_name).attempts, 2)
+        self.assertEqual(probe_job().attempts, 2)

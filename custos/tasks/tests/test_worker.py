@@ -21,6 +21,10 @@ from custos.tasks.tests.probe import always_fails, touch_file
 from custos.test import CustosTestCase, CustosTransactionTestCase
 
 
+def probe_job() -> Job:
+    return Job.objects.get(name=touch_file.task_name)
+
+
 class EnqueueTests(CustosTestCase):
     def test_a_rolled_back_change_leaves_no_task_behind(self) -> None:
         try:
@@ -41,7 +45,7 @@ class EnqueueTests(CustosTestCase):
             enqueue(touch_file, path=str(path))
             self.assertEqual(worker.run_once(), 1)
             self.assertEqual(path.read_text(), "started\nfinished\n")
-        job = Job.objects.get(name=touch_file.task_name)
+        job = probe_job()
         self.assertEqual((job.state, job.attempts), (JobState.DONE, 1))
         self.assertEqual(worker.run_once(), 0)
 
@@ -67,7 +71,7 @@ class EnqueueTests(CustosTestCase):
         self.assertIsNotNone(second)
         # worker-a comes back late: its outcome is not written over worker-b's claim.
         Job.objects.filter(pk=first.pk, locked_by="worker-a", attempts=first.attempts).update(state=JobState.DONE)
-        job = Job.objects.get(name=touch_file.task_name)
+        job = probe_job()
         self.assertEqual((job.state, job.locked_by, job.attempts), (JobState.RUNNING, "worker-b", 2))
 
 
@@ -125,12 +129,12 @@ class KilledWorkerTests(CustosTransactionTestCase):
             finally:
                 if first.poll() is None:
                     first.kill()
-            self.assertEqual(Job.objects.get(name=touch_file.task_name).state, JobState.RUNNING)  # the dead worker's lease
+            self.assertEqual(probe_job().state, JobState.RUNNING)  # the dead worker's lease
             second = start_worker()
             try:
-                self.assertTrue(wait_for(lambda: Job.objects.get(name=touch_file.task_name).state == JobState.DONE))
+                self.assertTrue(wait_for(lambda: probe_job().state == JobState.DONE))
             finally:
                 second.kill()
                 second.wait(timeout=10)
             self.assertEqual(path.read_text(), "started\nstarted\nfinished\n")
-            self.assertEqual(Job.objects.get(name=touch_file.task_name).attempts, 2)
+            self.assertEqual(probe_job().attempts, 2)
