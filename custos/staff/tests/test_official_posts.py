@@ -176,6 +176,19 @@ class OfficialPostTests(CustosTestCase):
         self.assertContains(page, 'href="/policy/clause/A.4.10/"')
         self.assertFalse(OfficialPost.objects.exists())
 
+    def test_a42_a_commitment_on_behalf_of_the_trust_is_shown_and_kept_for_the_approvers(self) -> None:
+        post = start_post(
+            self.site,
+            author=self.teacher,
+            title="iPads",
+            body="We promise every pupil will get an iPad.",
+            author_position="Teacher",
+        )
+        findings = submit_post(post, by=self.teacher)
+        self.assertIn("A.4.2", {c for f in findings for c in f["clauses"]})
+        page = self.client_for(self.ict_manager).get(f"/staff/posts/{post.pk}/")
+        self.assertContains(page, 'href="/policy/clause/A.4.2/"')
+
     def test_a410_the_json_endpoint_screens_as_they_type_and_stores_nothing(self) -> None:
         response = self.client_for(self.teacher).post(
             "/staff/screen/",

@@ -48,6 +48,13 @@ class PersonalCheckTests(CustosTestCase):
         self.assertContains(page, "6.1: Remove your job or the school&#x27;s name")
         self.assertContains(page, "Check this")
 
+    def test_68_a_pupils_name_on_personal_webspace_is_found(self) -> None:
+        page = self.client_for(self.teacher).post(
+            "/staff/personal-check/", {"text": "Jameson Rivers-Legal was so funny in class today"}
+        )
+        self.assertContains(page, 'href="/policy/clause/6.8/"')
+        self.assertContains(page, "6.8: Take out anything you know through work")
+
     def test_61_clean_text_is_reported_clean(self) -> None:
         page = self.client_for(self.contractor).post("/staff/personal-check/", {"text": "Walking the dog today."})
         self.assertContains(page, "The check found nothing against the policy")
