@@ -6,6 +6,7 @@ import datetime as dt
 import gzip
 import io
 from typing import Any
+from unittest import mock
 
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -13,6 +14,7 @@ from django.db import connection
 from custos.audit.models import AuditEvent
 from custos.monitoring import actions
 from custos.monitoring.actions import IngestConflict
+from custos.monitoring.cli import Progress
 from custos.monitoring.models import DailyUse, EncyclopaediaEdit, IngestedSource, Weekday
 from custos.monitoring.parsing import LogFormatError
 from custos.monitoring.tests.helpers import MONDAY, at, ingest_text, prepare, squid
@@ -201,6 +203,29 @@ class IngestCommandTests(CustosTestCase):
         assert "Lines read: 8" in out.getvalue()
         with self.assertRaisesMessage(CommandError, "Cannot read /nonexistent/access.log"):
             call_command("ingest_proxy_log", "/nonexistent/access.log")
+
+    def test_81_command_reads_standard_input(self) -> None:
+        class Stdin:
+            buffer = io.BytesIO(gzip.compress("".join(log_lines()).encode()))
+
+        out = io.StringIO()
+        with mock.patch("sys.stdin", Stdin()):
+            call_command("ingest_proxy_log", "-", stdout=out)
+        assert "Read - (squid)." in out.getvalue()
+        assert "Lines read: 8" in out.getvalue()
+
+    def test_81_progress_bar_shows_share_lines_and_rate_on_a_terminal(self) -> None:
+        screen = io.StringIO()
+        progress = Progress(screen, total_bytes=1000)
+        progress._drawn = -1.0
+        progress(500, 4000)
+        progress.done()
+        assert screen.getvalue().startswith("\r[###############               ]  50.0%  4,000 lines")
+        unknown = io.StringIO()
+        progress = Progress(unknown, total_bytes=None)
+        progress._drawn = -1.0
+        progress(2_500_000, 10)
+        assert "2.5 MB  10 lines" in unknown.getvalue()
 
     def tmp_log(self, content: str | bytes, suffix: str = ".log") -> str:
         import tempfile
