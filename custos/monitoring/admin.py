@@ -2,6 +2,7 @@
 (reports go through the audited pages, 8.1)."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from custos.monitoring.models import AddressAssignment, IngestedSource
 
@@ -18,5 +19,5 @@ class IngestedSourceAdmin(admin.ModelAdmin):
     list_display = ["name", "format", "lines_consumed", "bytes_consumed", "last_ingested_at"]
     readonly_fields = [f.name for f in IngestedSource._meta.fields]
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: IngestedSource | None = None) -> bool:
         return False
