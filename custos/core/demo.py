@@ -325,6 +325,9 @@ def seed(today: dt.date | None = None) -> dict[str, int]:
     for user in people:
         if user.all_current_roles() and not TOTPDevice.objects.filter(user=user).exists():
             TOTPDevice.objects.create(user=user, name="Demo authenticator", key=DEMO_TOTP_KEY, confirmed=True)
+    from custos.core.demo_activity import seed_all
+
+    seed_all(today)
     return {
         "schools": School.objects.count(),
         "staff": User.objects.filter(kind=Kind.STAFF).count(),
