@@ -44,6 +44,7 @@ class PersonalCheckTests(CustosTestCase):
         page = self.client_for(self.teacher).post("/staff/personal-check/", {"text": SECRET})
         self.assertContains(page, 'href="/policy/clause/6.1/"')
         self.assertContains(page, 'href="/policy/clause/6.10/"')
+        self.assertContains(page, 'href="/policy/clause/6.12/"')
         self.assertContains(page, "6.15")
         self.assertContains(page, "6.1: Remove your job or the school&#x27;s name")
         self.assertContains(page, "Check this")
