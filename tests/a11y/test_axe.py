@@ -14,7 +14,7 @@ from django.urls import Resolver404, resolve
 
 from custos.accounts.models import User
 from custos.core.demo import seed
-from custos.policy.actions import DEFAULT_POLICY, import_policy
+from custos.policy.actions import DEFAULT_POLICY, acknowledge, current_version, import_policy
 from custos.test import sign_in
 
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -69,6 +69,7 @@ def test_every_page_type_passes_axe_at_phone_width(live_server, browser_page) ->
     pages_checked = 0
     for username in PERSONAS:
         user = User.objects.get(username=username)
+        acknowledge(user, current_version())
         client = sign_in(Client(), user)
         context.clear_cookies()
         context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
