@@ -363,6 +363,7 @@ def apply_screening(contribution_id: int) -> str:
     contribution = (
         Contribution.objects.select_related("site", "site__school", "author", "author__pupil")
         .filter(pk=contribution_id)
+        .order_by()
         .first()
     )
     if contribution is None or contribution.state != ContributionState.SCREENING:

@@ -34,10 +34,11 @@ def spaces() -> QuerySet[Site]:
 
 
 def _cache(user: Any) -> dict[tuple[str, int], Any]:
-    cache: dict[tuple[str, int], Any] | None = user.__dict__.get("_community_cache")
+    # getattr/setattr, not __dict__: request.user is a lazy proxy that forwards only attribute access.
+    cache: dict[tuple[str, int], Any] | None = getattr(user, "_community_cache", None)
     if cache is None:
         cache = {}
-        user.__dict__["_community_cache"] = cache
+        user._community_cache = cache
     return cache
 
 
@@ -65,7 +66,8 @@ def membership_of(user: Any, site: Site) -> Membership | None:
 
 def forget(user: Any) -> None:
     """Drop the per-request cache after a change to the user's membership or roles."""
-    user.__dict__.pop("_community_cache", None)
+    if getattr(user, "_community_cache", None) is not None:
+        user._community_cache = {}
 
 
 def is_moderator(user: Any, site: Site) -> bool:
@@ -144,7 +146,7 @@ def visible_contributions(user: Any, site: Site) -> QuerySet[Contribution]:
 
 def contribution_for(user: Any, pk: int) -> Contribution:
     """One contribution ``user`` may read, or 404."""
-    contribution = Contribution.objects.select_related("site", "site__school").filter(pk=pk).first()
+    contribution = Contribution.objects.select_related("site", "site__school").filter(pk=pk).order_by().first()
     if contribution is None or not visible_contributions(user, contribution.site).filter(pk=pk).exists():
         raise Http404("No such contribution")
     return contribution

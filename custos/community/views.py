@@ -23,6 +23,7 @@ from custos.community.forms import (
 )
 from custos.community.models import Contribution, ContributionKind, ContributionState, Membership
 from custos.lib.http import AuthedRequest
+from custos.moderation.views import rule_options
 from custos.sites.models import SiteState
 
 FEED_SIZE = 20
@@ -148,7 +149,14 @@ def contribution(request: AuthedRequest, pk: int, cid: int) -> HttpResponse:
     return render(
         request,
         "community/contribution.html",
-        {"space": current, "site": current.site, "item": item, "comments": comments, "report_form": ReportForm()},
+        {
+            "space": current,
+            "site": current.site,
+            "item": item,
+            "comments": comments,
+            "report_form": ReportForm(),
+            "rule_options": rule_options(current.site.house_rules_list) if current.is_moderator else "",
+        },
     )
 
 

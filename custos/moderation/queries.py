@@ -117,7 +117,10 @@ def queue_item_for(user: Any, pk: int) -> Contribution:
     from django.http import Http404
 
     contribution = (
-        Contribution.objects.select_related("site", "site__school", "author", "membership").filter(pk=pk).first()
+        Contribution.objects.select_related("site", "site__school", "author", "membership")
+        .filter(pk=pk)
+        .order_by()
+        .first()
     )
     if contribution is None or not community_queries.is_moderator(user, contribution.site):
         raise Http404("No such item")

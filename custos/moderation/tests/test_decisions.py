@@ -161,3 +161,20 @@ class TwoModeratorsAtOnceTests(CustosTransactionTestCase):
         item.refresh_from_db()
         self.assertEqual(item.state, "approved" if winners[0] == "won:approve" else "rejected")
         self.assertEqual(len(HOUSE_RULES.splitlines()), 3)
+
+
+class RemoveLaterTests(SpaceTestCase):
+    def test_a54_a_moderator_removes_an_approved_contribution_later_from_its_page(self) -> None:
+        item = self.screened(self.pupil, "Fine at first")
+        actions.approve(item, by=self.moderator)
+        page = self.client_for(self.moderator).get(reverse("community:contribution", args=[self.site.pk, item.pk]))
+        self.assertContains(page, "Remove it (A.5.4)")
+        self.assertNotContains(
+            self.client_for(self.pupil2).get(reverse("community:contribution", args=[self.site.pk, item.pk])),
+            "Remove it",
+        )
+        self.client_for(self.moderator).post(
+            reverse("moderation:decide", args=[item.pk]), {"action": "remove", "house_rule": "2"}
+        )
+        item.refresh_from_db()
+        self.assertEqual((item.state, item.house_rule), (ContributionState.REMOVED, 2))
