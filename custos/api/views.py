@@ -97,7 +97,7 @@ def screen_text(request: Request) -> Response:
 @_scoped(Scope.SITES_READ)
 @api_view(["GET"])
 def list_sites(request: Request) -> Response:
-    state = request.query_params.get("state") or None
+    state = request.query_params.get("state")
     if state is not None and state not in SiteState.values:
         raise actions.ApiError(f"Unknown state; use one of: {', '.join(SiteState.values)}.", field="state")
     token = _token(request)
