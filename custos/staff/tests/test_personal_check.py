@@ -44,10 +44,16 @@ class PersonalCheckTests(CustosTestCase):
         page = self.client_for(self.teacher).post("/staff/personal-check/", {"text": SECRET})
         self.assertContains(page, 'href="/policy/clause/6.1/"')
         self.assertContains(page, 'href="/policy/clause/6.10/"')
-        self.assertContains(page, 'href="/policy/clause/6.12/"')
         self.assertContains(page, "6.15")
         self.assertContains(page, "6.1: Remove your job or the school&#x27;s name")
         self.assertContains(page, "Check this")
+
+    def test_612_the_schools_name_or_brand_on_personal_webspace_is_found(self) -> None:
+        page = self.client_for(self.teacher).post(
+            "/staff/personal-check/", {"text": "Loving my Oakfield Academy hoodie"}
+        )
+        self.assertContains(page, 'href="/policy/clause/6.12/"')
+        self.assertContains(page, "6.12: Remove school or Trust logos")
 
     def test_68_a_pupils_name_on_personal_webspace_is_found(self) -> None:
         page = self.client_for(self.teacher).post(
