@@ -291,6 +291,7 @@ Week = dict[int, list[tuple[dt.time, dt.time]]]
 def set_contracted_hours(user: User, week: Week, *, by: Any) -> None:
     """Replace a person's contracted hours (6.13); an empty week means the school default applies."""
     with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()  # two saves at once: one after the other
         before = _describe(ContractedHours.objects.filter(user=user).values_list("weekday", "start", "end"))
         ContractedHours.objects.filter(user=user).delete()
         ContractedHours.objects.bulk_create(
@@ -304,6 +305,7 @@ def set_contracted_hours(user: User, week: Week, *, by: Any) -> None:
 
 def set_school_default_hours(school: School, week: Week, *, by: Any) -> None:
     with transaction.atomic():
+        School.objects.select_for_update().filter(pk=school.pk).first()
         before = _describe(SchoolDefaultHours.objects.filter(school=school).values_list("weekday", "start", "end"))
         SchoolDefaultHours.objects.filter(school=school).delete()
         SchoolDefaultHours.objects.bulk_create(
