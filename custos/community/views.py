@@ -34,7 +34,11 @@ def _feed(request: AuthedRequest, space: queries.Space, before: int | None) -> t
     posts = visible.filter(kind=ContributionKind.POST)
     if before:
         posts = posts.filter(pk__lt=before)
-    comments = visible.filter(kind=ContributionKind.COMMENT).select_related("author", "author__pupil", "membership")
+    comments = (
+        visible.filter(kind=ContributionKind.COMMENT)
+        .select_related("author", "author__pupil", "membership", "image")
+        .defer("image__data")
+    )
     page: list[Contribution] = list(
         posts.select_related("author", "author__pupil", "membership", "image")
         .defer("image__data")
@@ -135,13 +139,17 @@ def accept_terms(request: AuthedRequest, pk: int) -> HttpResponse:
 def contribution(request: AuthedRequest, pk: int, cid: int) -> HttpResponse:
     current = queries.space_for(request.user, pk)
     item = get_object_or_404(
-        queries.visible_contributions(request.user, current.site).select_related("author", "membership"), pk=cid
+        queries.visible_contributions(request.user, current.site)
+        .select_related("author", "author__pupil", "membership", "image")
+        .defer("image__data"),
+        pk=cid,
     )
     item.label = queries.author_label(request.user, current.site, item.author, item.membership)  # type: ignore[attr-defined]
     comments = list(
         queries.visible_contributions(request.user, current.site)
         .filter(parent=item)
-        .select_related("author", "author__pupil", "membership")
+        .select_related("author", "author__pupil", "membership", "image")
+        .defer("image__data")
         .order_by("created_at")
     )
     for comment in comments:

@@ -17,7 +17,7 @@ from custos.accounts import access
 from custos.accounts.models import User
 from custos.audit.actions import record
 from custos.community import queries as community_queries
-from custos.community.models import Contribution, ContributionState, Report, ReportState
+from custos.community.models import CONTRIBUTION_TRANSITIONS, Contribution, ContributionState, Report, ReportState
 from custos.mail.actions import queue_email
 from custos.sites.models import Site
 
@@ -46,6 +46,8 @@ def _lost(contribution: Contribution) -> AlreadyDecided:
 
 
 def _decide(contribution: Contribution, *, by: User, frm: str, to: str, **fields: Any) -> None:
+    if to not in CONTRIBUTION_TRANSITIONS[frm]:
+        raise ModerationError(f"A contribution that is {frm} cannot become {to}.")
     won = Contribution.objects.filter(pk=contribution.pk, state=frm).update(
         state=to, decided_by=by, decided_at=timezone.now(), **fields
     )
