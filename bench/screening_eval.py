@@ -328,7 +328,7 @@ def self_harm(eval_dir: Path, peers: Peers | None) -> None:
             texts.append(r["Post"])
     gold = [r["Label"] in ("Ideation", "Behavior", "Attempt") for r in rows]
     compare("cssrs_reddit", "self-harm (at risk)", texts, gold, flags({Category.SAFEGUARDING}, kinds={"self_harm"}),
-            peers, bp_cap=25)  # fmt: skip
+            peers, bp_cap=8)  # fmt: skip
 
 
 def grooming(eval_dir: Path, peers: Peers | None) -> None:
@@ -337,7 +337,7 @@ def grooming(eval_dir: Path, peers: Peers | None) -> None:
     texts = [r["segment"] for r in rows]
     gold = [r["label"] == "1" for r in rows]
     predicate = flags({Category.SAFEGUARDING}, kinds={"grooming", "sexual_content_minors"})
-    compare("pan12", "grooming", texts, gold, predicate, peers, bp_cap=300)
+    compare("pan12", "grooming", texts, gold, predicate, peers, bp_cap=100)
 
 
 def school_set(peers: Peers | None) -> None:

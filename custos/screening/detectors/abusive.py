@@ -14,6 +14,9 @@ _AIMING = SECOND_PERSON | frozenset(
     {"fucking", "fuckin", "fkn", "dirty", "filthy", "stupid", "fat", "ugly", "little", "lil", "typical", "bunch",
      "such", "damn", "bloody", "ass", "big", "dumb", "lazy", "smelly", "fuck", "fucken", "shut"}
 )  # fmt: skip
+# "they're trash", "a monkey", "so ghetto": aiming words for put-downs that are not identity words (an
+# identity word after "is" - "he is gay" - is a description, not an insult).
+_PREDICATING = frozenset({"re", "r", "a", "so", "how", "such", "them", "those", "these", "dem"})
 _AIMING_AFTER = frozenset({"ass", "bitch", "boy", "cunt", "fuck", "lover", "bastard", "twat", "shit", "motherfucker"})
 _FIRST_PERSON = frozenset({"i", "im", "am", "we", "were", "us", "my", "our", "me", "proud", "fellow", "as"})
 _NEUTRAL_AFTER = frozenset(
@@ -101,6 +104,8 @@ def _is_aimed(view: TextView, hit: Hit) -> bool:
     after = _words_after(view, hit.last_word, 1)
     if after and after[0] in _NEUTRAL_AFTER:
         return False
+    if not hit.entry.reclaimable and _any(before, _PREDICATING):
+        return True
     return _any(before, _AIMING) or bool(after and _is(after[0], _AIMING_AFTER))
 
 

@@ -21,7 +21,10 @@ OBFUSCATED_EMAIL = re.compile(
     r"\s*(?:com|co\s*(?:\(dot\)|\[dot\]|\bdot\b|\.)\s*uk|org|net|uk|ac\.uk|sch\.uk)\b",
     re.IGNORECASE,
 )
-PHONE_CLUSTER = re.compile(r"(?<![\w])(?:\+|\(\+?)?\d[\d \t().\-/]{5,22}\d(?![\w])")
+PHONE_CLUSTER = re.compile(r"(?<![\w.:-])(?:\+|\(\+?)?\d[\d \t().\-/]{5,22}\d(?![\w]|\.\d|:\d)")
+# Numbers shaped like something else: a US social security number, an IP address, an ISO date and time.
+_NOT_PHONE = re.compile(r"\d{3}-\d{2}-\d{4}|\d{1,3}(?:\.\d{1,3}){3}|\d{4}-\d{2}-\d{2}(?:[ T]\d\d)?")
+_WORD_AFTER = re.compile(r"[ \t]+[A-Za-z]")
 PHONE_CUE = re.compile(
     r"\b(?:call|phone|ring|tel|telephone|mobile|mob|cell|number|no\.|text|txt|whatsapp|contact|fax|landline)\b",
     re.IGNORECASE,
@@ -109,12 +112,22 @@ def _phone_spans(text: str) -> list[tuple[int, int]]:
             continue  # a date
         if re.fullmatch(r"(?:19|20)\d\d\s*[-/]\s*(?:19|20)?\d\d", cluster.strip()):
             continue  # a span of years
-        if _looks_like_phone(text, start, cluster, digits):
+        if _NOT_PHONE.fullmatch(cluster.strip()) or (digits >= 12 and cluster.isdigit() and _luhn(cluster)):
+            continue  # shaped like an SSN, IP address, timestamp or payment card
+        if _looks_like_phone(text, start, end, cluster, digits):
             spans.append((start, end))
     return spans
 
 
-def _looks_like_phone(text: str, start: int, cluster: str, digits: int) -> bool:
+def _luhn(number: str) -> bool:
+    total = 0
+    for position, digit in enumerate(reversed(number)):
+        value = int(digit) * (2 if position % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def _looks_like_phone(text: str, start: int, end: int, cluster: str, digits: int) -> bool:
     try:
         number = phonenumbers.parse(cluster, "GB")
         if phonenumbers.is_valid_number(number):
@@ -128,6 +141,8 @@ def _looks_like_phone(text: str, start: int, cluster: str, digits: int) -> bool:
     groups = _DIGIT_GROUP.findall(cluster)
     if len(groups) < 2 or digits > 12:
         return False
+    if len(groups) == 2 and not cluster.lstrip("(").startswith("0") and _WORD_AFTER.match(text, end):
+        return False  # "370 3911 Fourth Avenue": house and street numbers
     # Grouped like a phone number: "416 60 039", "905-674-3793", "0378 3549890".
     return max(map(len, groups)) <= 5 or cluster.lstrip("(").startswith("0")
 

@@ -43,3 +43,13 @@ def test_a22_telling_someone_to_kill_themselves_escalates():
 )
 def test_55_self_talk_and_kind_words_are_not_bullying(text):
     assert found(text, PUPIL, BULLYING) == []
+
+
+def test_55_bullying_model_flags_harassment_the_word_lists_miss_and_only_warns():
+    from custos.screening.detectors.bullying_model import bullying_model
+
+    model = bullying_model()
+    assert model is not None
+    findings = found("ur face is nasty", PUPIL, BULLYING)
+    assert [(f.kind, f.severity, f.clauses) for f in findings] == [("bullying_model", Severity.WARN, ("5.5", "A.2.2"))]
+    assert found("you were brilliant in the play, well done", PUPIL, BULLYING) == []

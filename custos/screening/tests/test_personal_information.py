@@ -110,3 +110,11 @@ def test_54_faker_en_gb_contact_details_are_all_found():
         assert got.get("phone", "").strip("()") in phone, text
         assert got.get("email") == email, text
         assert got.get("postcode") == postcode, text
+
+
+def test_a44_external_contributors_contact_details_are_blocked_citing_a44():
+    from custos.screening.tests.helpers import EXTERNAL
+
+    (finding,) = of_kind("Message me on 07700 900123", "phone", EXTERNAL)
+    assert finding.severity is Severity.BLOCK
+    assert "A.4.4" in finding.clauses

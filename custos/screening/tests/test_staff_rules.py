@@ -76,3 +76,8 @@ def test_610_school_email_on_personal_webspace_warns():
 
 def test_61_personal_webspace_without_work_mentions_is_clean():
     assert found("Lovely walk in the Peak District today", WEBSPACE_CHECK) == []
+
+
+def test_53_personal_view_in_official_post_also_cites_53():
+    (finding,) = official("In my opinion the new bus timetable is a mistake.")
+    assert finding.clauses == ("A.4.10", "5.3")
