@@ -159,3 +159,42 @@ class ImageTests(SpaceTestCase):
         self.assertEqual(response["X-Content-Type-Options"], "nosniff")
         self.assertEqual(response["Content-Disposition"], "inline")
         self.assertEqual(self.client_for(self.outsider).get(url).status_code, 404)
+
+
+class ImageEdgeTests(SpaceTestCase):
+    def test_a52_webp_is_accepted_and_re_encoded(self) -> None:
+        clean = clean_image(picture("WEBP"))
+        self.assertEqual(clean.content_type, "image/jpeg")
+
+    def test_a52_transparent_png_stays_png_without_text_chunks(self) -> None:
+        from PIL import PngImagePlugin
+
+        image = Image.new("RGBA", (10, 10), (0, 0, 0, 0))
+        info = PngImagePlugin.PngInfo()
+        info.add_text("Author", "Jameson Rivers-Legal")
+        out = io.BytesIO()
+        image.save(out, format="PNG", pnginfo=info)
+        out.seek(0)
+        self.assertIn(b"Jameson", out.getvalue())
+        clean = clean_image(out)
+        self.assertEqual(clean.content_type, "image/png")
+        self.assertNotIn(b"Jameson", clean.data)
+
+    def test_a52_a_decompression_bomb_is_refused_before_decoding(self) -> None:
+        from custos.community.images import ImageRejected
+
+        # A tiny file that claims 20000 x 20000 pixels (400 megapixels).
+        bomb = picture("PNG", size=(1, 1)).getvalue()
+        import zlib
+
+        ihdr = b"IHDR" + (20000).to_bytes(4, "big") + (20000).to_bytes(4, "big") + bomb[24:29]
+        bomb = bomb[:12] + ihdr + zlib.crc32(ihdr).to_bytes(4, "big") + bomb[33:]
+        with self.assertRaisesMessage(ImageRejected, "megapixels"):
+            clean_image(io.BytesIO(bomb))
+
+    def test_a52_a_truncated_image_gets_a_clear_message(self) -> None:
+        from custos.community.images import ImageRejected
+
+        data = picture().getvalue()[:200]
+        with self.assertRaisesMessage(ImageRejected, "not an image we can read"):
+            clean_image(io.BytesIO(data))
