@@ -267,6 +267,21 @@ def _roster_csv(school: DemoSchool, rng: random.Random, today: dt.date) -> bytes
     return ("\n".join(lines) + "\n").encode()
 
 
+# The demo's new starter has not yet confirmed the policy: signing in as them shows that first (sections 5, 6).
+NEW_STARTER_PREFIX = "trainee@"
+
+
+def _acknowledge_policy(people: list[User]) -> None:
+    from custos.policy.actions import acknowledge, current_version
+
+    version = current_version()
+    if version is None:
+        return
+    for user in people:
+        if not user.username.startswith(NEW_STARTER_PREFIX):
+            acknowledge(user, version)
+
+
 @transaction.atomic
 def seed(today: dt.date | None = None) -> dict[str, int]:
     today = today or timezone.localdate()
@@ -328,6 +343,7 @@ def seed(today: dt.date | None = None) -> dict[str, int]:
     from custos.core.demo_activity import seed_all
 
     seed_all(today)
+    _acknowledge_policy(people)
     return {
         "schools": School.objects.count(),
         "staff": User.objects.filter(kind=Kind.STAFF).count(),

@@ -55,3 +55,16 @@ class DemoSeedTests(TestCase):
         seed(today=TODAY)
         again = list(Pupil.objects.order_by("upn").values_list("legal_first_name", "legal_last_name", "date_of_birth"))
         self.assertEqual(names, again)
+
+    def test_demo_staff_have_confirmed_the_policy_except_the_new_starter(self) -> None:
+        from custos.policy.actions import DEFAULT_POLICY, import_policy
+        from custos.test import sign_in
+
+        import_policy(DEFAULT_POLICY.read_text(), label="2026.1", by=None)
+        seed(today=TODAY)
+        from django.test import Client
+
+        teacher = sign_in(Client(), User.objects.get(username="teacher@oakfield.example.sch.uk"))
+        self.assertEqual(teacher.get("/").status_code, 200)
+        trainee = sign_in(Client(), User.objects.get(username="trainee@oakfield.example.sch.uk"))
+        self.assertRedirects(trainee.get("/"), "/policy/acknowledge/?next=/", fetch_redirect_response=False)
