@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "custos.monitoring",
     "custos.api",
     "custos.sso",
+    "custos.dashboards",
+    "custos.privacy",
     # --- API and single sign-on (issue 10; custos/api, custos/sso) ---
     "rest_framework",
     "drf_spectacular",
@@ -320,4 +322,52 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {},
+}
+
+# --- Single sign-on (issue 10, custos/sso): OpenID Connect with Microsoft Entra ID and Google Workspace ---
+# Each provider is on when its client id, secret and allowed email domains are all set; a half-set provider, an
+# http discovery address or a multi-tenant Entra ID endpoint refuses to start. See docs/sso.md.
+_ENTRA_MULTI_TENANT = {"common", "organizations", "consumers"}
+
+
+def _sso_provider(key: str, label: str, default_discovery: str) -> dict[str, object] | None:
+    client_id = os.environ.get(f"CUSTOS_SSO_{key}_CLIENT_ID", "")
+    client_secret = os.environ.get(f"CUSTOS_SSO_{key}_CLIENT_SECRET", "")
+    domains = [d.lower().lstrip("@") for d in _env_list(f"CUSTOS_SSO_{key}_DOMAINS", [])]
+    discovery = os.environ.get(f"CUSTOS_SSO_{key}_DISCOVERY_URL", "") or default_discovery
+    if not (client_id or client_secret or domains):
+        return None
+    _require(
+        bool(client_id and client_secret and domains),
+        f"Single sign-on with {label} needs CUSTOS_SSO_{key}_CLIENT_ID, _CLIENT_SECRET and _DOMAINS all set.",
+    )
+    _require(bool(discovery), f"CUSTOS_SSO_{key}_TENANT_ID (or _DISCOVERY_URL) must be set for {label}.")
+    _require(discovery.startswith("https://"), f"CUSTOS_SSO_{key}_DISCOVERY_URL must be an https:// address.")
+    return {
+        "label": label,
+        "client_id": client_id,
+        "client_secret": client_secret,
+        "discovery_url": discovery,
+        "domains": domains,
+    }
+
+
+_entra_tenant = os.environ.get("CUSTOS_SSO_MICROSOFT_TENANT_ID", "").strip()
+_require(
+    _entra_tenant.lower() not in _ENTRA_MULTI_TENANT,
+    "CUSTOS_SSO_MICROSOFT_TENANT_ID must be the Trust's own tenant id, not a multi-tenant endpoint.",
+)
+CUSTOS_SSO_PROVIDERS = {
+    name: provider
+    for name, provider in {
+        "microsoft": _sso_provider(
+            "MICROSOFT",
+            "Microsoft",
+            f"https://login.microsoftonline.com/{_entra_tenant}/v2.0/.well-known/openid-configuration"
+            if _entra_tenant
+            else "",
+        ),
+        "google": _sso_provider("GOOGLE", "Google", "https://accounts.google.com/.well-known/openid-configuration"),
+    }.items()
+    if provider is not None
 }

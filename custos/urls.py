@@ -17,6 +17,8 @@ urlpatterns = [
     path("monitoring/", include("custos.monitoring.urls")),
     path("api/", include("custos.api.urls")),
     path("sso/", include("custos.sso.urls")),
+    path("dashboards/", include("custos.dashboards.urls")),
+    path("privacy/", include("custos.privacy.urls")),
     path("django-admin/", admin.site.urls),
 ]
 
