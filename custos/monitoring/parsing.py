@@ -146,11 +146,11 @@ class LogReader:
             if not dropped:
                 cut = data.rfind(b"\n")
                 if cut >= 0:
-                    body, data = data[:cut], data[cut + 1 :]
                     stats.consumed += cut + 1
-                    tail = (tail + body[-FINGERPRINT_BYTES:] + b"\n")[-FINGERPRINT_BYTES:]
+                    tail = (tail + data[max(0, cut + 1 - FINGERPRINT_BYTES) : cut + 1])[-FINGERPRINT_BYTES:]
                     self.tail = tail
-                    lines = body.split(b"\n")
+                    lines = data.split(b"\n")
+                    data = lines.pop()  # the incomplete rest, without copying the chunk first
                     stats.lines += len(lines)
                     yield lines
                 if len(data) > MAX_LINE:
