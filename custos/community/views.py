@@ -52,6 +52,13 @@ def _feed(request: AuthedRequest, space: queries.Space, before: int | None) -> t
     return page, (page[-1].pk if more and page else None)
 
 
+def _official_posts(current: queries.Space) -> list[object]:
+    """Approved official staff posts for the site, from the staff app (A.3.4); newest five."""
+    from custos.staff.queries import approved_posts_for_site
+
+    return list(approved_posts_for_site(current.site).prefetch_related(None)[:5])
+
+
 def _ready(request: AuthedRequest, current: queries.Space) -> bool:
     """May contribute now: the space is live, and a member has accepted the Terms of Use (A.4.1)."""
     if current.read_only or not access.can(request.user, "community.contribute", current.site):
@@ -84,6 +91,7 @@ def space(request: AuthedRequest, pk: int) -> HttpResponse:
             "terms_form": TermsForm(),
             "may_contribute": access.can(request.user, "community.contribute", current.site),
             "ready_to_contribute": _ready(request, current),
+            "official_posts": [] if before else _official_posts(current),
         },
     )
 

@@ -145,3 +145,26 @@ class NavTests(SpaceTestCase):
             self.assertContains(self.client_for(user).get("/"), reverse("community:mine"), msg_prefix=str(user))
         for user in (self.outsider, self.contractor):
             self.assertNotContains(self.client_for(user).get("/"), reverse("community:mine"), msg_prefix=str(user))
+
+
+class OfficialPostsTests(SpaceTestCase):
+    def test_a48_approved_official_staff_posts_show_in_the_space_with_name_and_position(self) -> None:
+        from django.utils import timezone
+
+        from custos.staff.models import OfficialPost, PostState
+
+        OfficialPost.objects.create(
+            site=self.site, author=self.teacher, author_position="Head of Science", title="Trip to the museum",
+            body="Letters go home on Friday.", state=PostState.PUBLISHED, published_at=timezone.now(),
+        )  # fmt: skip
+        OfficialPost.objects.create(
+            site=self.site, author=self.teacher, author_position="Head of Science", title="Draft notice",
+            body="Not yet.", state=PostState.DRAFT,
+        )  # fmt: skip
+        page = self.client_for(self.pupil).get(reverse("community:space", args=[self.site.pk]))
+        self.assertContains(page, "Trip to the museum")
+        self.assertContains(page, "Teacher Persona, Head of Science")
+        self.assertNotContains(page, "Draft notice")
+        self.assertNotContains(
+            self.client_for(self.outsider).get(reverse("community:space", args=[self.site.pk])), "Trip", status_code=404
+        )
