@@ -334,3 +334,27 @@ def test_81_fast_path_agrees_with_the_reference_parser(lines: list[bytes]) -> No
 
 def test_81_max_line_is_far_above_what_squid_writes() -> None:
     assert MAX_LINE >= 64 * 1024
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.binary(max_size=30).map(lambda b: b.replace(b"\n", b"")), max_size=30),
+    st.booleans(),
+    st.integers(min_value=1, max_value=64),
+    st.integers(min_value=0, max_value=400),
+)
+def test_81_reading_a_cut_log_then_the_whole_log_yields_every_line_once(
+    lines: list[bytes], ends_with_newline: bool, chunk: int, cut: int
+) -> None:
+    whole = b"\n".join(lines) + (b"\n" if ends_with_newline and lines else b"")
+    first = LogReader(io.BytesIO(whole[:cut]), chunk_size=chunk)
+    seen = [line for batch in first.batches() for line in batch]
+    second = LogReader(io.BytesIO(whole), chunk_size=chunk)
+    second.open()
+    assert second.skip_to(first.stats.consumed)
+    assert second.fingerprint == first.tail
+    seen += [line for batch in second.batches() for line in batch]
+    complete = whole[: whole.rfind(b"\n") + 1]
+    assert seen == (complete.split(b"\n")[:-1] if complete else [])
+    assert second.stats.consumed == len(complete)
+    assert second.stats.pending == len(whole) - len(complete)
