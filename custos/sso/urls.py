@@ -1,3 +1,10 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from custos.sso import views
+
+app_name = "sso"
+
+urlpatterns = [
+    path("<slug:name>/start/", views.start, name="start"),
+    path("<slug:name>/callback/", views.callback, name="callback"),
+]
