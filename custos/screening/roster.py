@@ -105,6 +105,13 @@ class Roster:
             self._surname_multi.append([seq for seq in sequences if len(seq) > 1])
             self._initials.append(initials)
         self.words: frozenset[str] = frozenset(self._first) | frozenset(self._last)
+        # Full names spelled out letter by letter ("g r a c e  t u r n e r"), joined.
+        self._spelled: dict[str, int] = {}
+        for number, pupil in enumerate(self.pupils):
+            for first in (pupil.first_name, pupil.preferred_first_name):
+                for last in (pupil.last_name, pupil.preferred_last_name):
+                    if first.strip() and last.strip():
+                        self._spelled.setdefault("".join(WORD.findall(fold(first + last))), number)
 
     @classmethod
     def from_csv(cls, source: str | Path | io.TextIOBase) -> Roster:
@@ -114,6 +121,14 @@ class Roster:
         return len(self.pupils)
 
     def find(self, view: TextView, context: ScreeningContext) -> list[Finding]:
+        spelled = [
+            self._finding(context, (start, end), "full_name", self._spelled[joined])
+            for joined, start, end in view.spaced_runs
+            if joined in self._spelled
+        ]
+        return spelled + self._find_words(view, context)
+
+    def _find_words(self, view: TextView, context: ScreeningContext) -> list[Finding]:
         collapsed_words = view.collapsed_words
         present = self.words.intersection(view.plain_words) | self.words.intersection(collapsed_words)
         if not present:

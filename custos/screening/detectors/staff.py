@@ -27,8 +27,9 @@ _GENERIC_ORG = (
 @lru_cache(maxsize=32)
 def _employment_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
     named = "|".join(r"\s+".join(map(re.escape, n.split())) for n in sorted(names, key=len, reverse=True) if n.strip())
-    orgs = f"(?:{named})|{_GENERIC_ORG}" if named else _GENERIC_ORG
-    return re.compile(rf"\b{_ROLE}\s+(?:at|for|with|of|in)\s+(?:the\s+)?(?:{orgs})", re.IGNORECASE if not named else 0)
+    generic = f"(?-i:{_GENERIC_ORG})"  # an unknown school must look like a name: capitalised words
+    orgs = f"{named}|{generic}" if named else generic
+    return re.compile(rf"\b{_ROLE}\s+(?:at|for|with|of|in)\s+(?:the\s+)?(?:{orgs})", re.IGNORECASE)
 
 
 @lru_cache(maxsize=32)

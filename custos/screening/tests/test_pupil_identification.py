@@ -91,3 +91,9 @@ def test_a52_roster_csv_headers_matched_case_insensitively():
     assert pupil == RosterPupil("Amelia", "Jones", "Millie", "", "A123")
     roster = Roster([pupil])
     assert blocking("Millie Jones", ScreeningContext(roster=roster))
+
+
+def test_a52_full_name_spelled_out_letter_by_letter_is_found():
+    text = "j a y d e n  s m i t h is here"
+    (finding,) = blocking(text)
+    assert matched(text, finding) == "j a y d e n  s m i t h"

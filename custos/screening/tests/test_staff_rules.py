@@ -81,3 +81,8 @@ def test_61_personal_webspace_without_work_mentions_is_clean():
 def test_53_personal_view_in_official_post_also_cites_53():
     (finding,) = official("In my opinion the new bus timetable is a mistake.")
     assert finding.clauses == ("A.4.10", "5.3")
+
+
+def test_61_role_at_unknown_school_is_found_whatever_the_case_of_the_role():
+    findings = found("Teaching assistant at Riverside Primary School, mum of two", WEBSPACE_CHECK, WEBSPACE)
+    assert [f.clauses for f in findings] == [("6.1",)]
