@@ -112,7 +112,7 @@ class TextView:
     def collapsed_words(self) -> list[str]:
         """The words with repeated letters collapsed, one for one with ``words`` (collapsing keeps word edges)."""
         if self._collapsed_words is None:
-            self._collapsed_words = WORD.findall(_REPEAT.sub(r"\1", self.folded))
+            self._collapsed_words = list(map(collapse, self.plain_words))  # collapse is memoised: mostly a dict hit
         return self._collapsed_words
 
     @property

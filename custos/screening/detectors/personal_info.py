@@ -147,6 +147,12 @@ def _looks_like_phone(text: str, start: int, end: int, cluster: str, digits: int
     return max(map(len, groups)) <= 5 or cluster.lstrip("(").startswith("0")
 
 
+_PLATFORMS = frozenset(
+    re.findall(
+        r"\w+", "snap snapchat sc insta instagram ig tiktok tt discord kik whatsapp telegram twitter x fb facebook"
+    )
+    + ["roblox", "xbox", "psn"]
+)
 _STREET_WORDS = frozenset(w.lower() for w in re.findall(r"[A-Za-z]+", _STREET_TYPES))
 _INWARD_CODE = re.compile(r"\d[A-Za-z]{2}\b")
 
@@ -269,7 +275,7 @@ def find_personal_information(view: TextView, context: ScreeningContext) -> list
                     "social_handle",
                 )
             )
-    if " on " in view.folded or "my " in view.folded:
+    if not _PLATFORMS.isdisjoint(view.plain_words):
         for match in PLATFORM_HANDLE.finditer(text):
             findings.append(
                 Finding(
