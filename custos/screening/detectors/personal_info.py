@@ -147,12 +147,10 @@ def _looks_like_phone(text: str, start: int, end: int, cluster: str, digits: int
     return max(map(len, groups)) <= 5 or cluster.lstrip("(").startswith("0")
 
 
-_PLATFORMS = frozenset(
-    re.findall(
-        r"\w+", "snap snapchat sc insta instagram ig tiktok tt discord kik whatsapp telegram twitter x fb facebook"
-    )
-    + ["roblox", "xbox", "psn"]
+_PLATFORM_NAMES = (
+    "snap snapchat sc insta instagram ig tiktok tt discord kik whatsapp telegram twitter x fb roblox xbox psn"
 )
+_PLATFORMS = frozenset(re.findall(r"\w+", _PLATFORM_NAMES + " facebook"))
 _STREET_WORDS = frozenset(w.lower() for w in re.findall(r"[A-Za-z]+", _STREET_TYPES))
 _INWARD_CODE = re.compile(r"\d[A-Za-z]{2}\b")
 
