@@ -5,3 +5,6 @@ class PrivacyConfig(AppConfig):
     name = "custos.privacy"
     label = "privacy"
     verbose_name = "Data protection rights"
+
+    def ready(self) -> None:
+        from custos.privacy import tasks, waiting  # noqa: F401 - registers the task and 'Waiting for me'

@@ -1,0 +1,131 @@
+"""Permission-scoped reads for data-protection rights."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from custos.accounts import access
+from custos.accounts.models import Pupil, User
+from custos.cases.types import CASE_TYPES
+from custos.privacy.models import CorrectionRequest, CorrectionState, SubjectAccessRequest
+
+
+def sars_for(user: Any) -> QuerySet[SubjectAccessRequest]:
+    """Requests this person started: the archive stays with whoever ran it (and is audited when downloaded)."""
+    return SubjectAccessRequest.objects.filter(requested_by=user).defer("archive").order_by("-requested_at")
+
+
+def get_sar_for(user: Any, pk: int, *, with_archive: bool = False) -> SubjectAccessRequest:
+    qs = SubjectAccessRequest.objects.select_related("subject_user", "subject_pupil", "requested_by")
+    sar = (qs if with_archive else qs.defer("archive")).filter(pk=pk).first()
+    if sar is None or sar.requested_by_id != getattr(user, "pk", None):
+        raise Http404("No such request")
+    return sar
+
+
+def find_subject(user: Any, text: str) -> User | Pupil | None:
+    """The person with this email address, username or UPN whom ``user`` may run a request for; else None
+    (so nobody learns who exists from the answer)."""
+    text = text.strip()
+    if not text:
+        return None
+    for person in User.objects.filter(Q(email__iexact=text) | Q(username__iexact=text)).select_related("school")[:2]:
+        if access.can(user, "privacy.run_sar", person):
+            return person
+    for pupil in Pupil.objects.filter(upn__iexact=text).select_related("school", "user")[:20]:
+        if access.can(user, "privacy.run_sar", pupil):
+            return pupil
+    return None
+
+
+def corrections_to_decide(user: Any) -> list[CorrectionRequest]:
+    pending = CorrectionRequest.objects.filter(state=CorrectionState.PENDING).select_related(
+        "person", "person__school", "person__pupil__school"
+    )[:500]
+    return [c for c in pending if access.can(user, "privacy.decide_correction", c.person)]
+
+
+def get_correction_for(user: Any, pk: int) -> CorrectionRequest:
+    correction = CorrectionRequest.objects.select_related("person", "person__school").filter(pk=pk).first()
+    if correction is None or not access.can(user, "privacy.decide_correction", correction.person):
+        raise Http404("No such request")
+    return correction
+
+
+@dataclass(frozen=True)
+class RetentionRow:
+    kind: str
+    clause: str
+    rule: str
+    deleted_when: str
+    how: str
+
+
+def retention_rows(today: dt.date | None = None) -> list[RetentionRow]:
+    """What is deleted when, per kind of data, read from the apps' own rules and settings at call time."""
+    today = today or timezone.localdate()
+    days = settings.CUSTOS_MONITORING_RETENTION_DAYS
+    rows = [
+        RetentionRow(
+            f"Case: {spec.label}",
+            spec.clause,
+            str(spec.retention.label),
+            "Reviewed when the date passes; deleted by the case owner, leaving a tombstone",
+            "cases/types.py; manage.py review_case_retention",
+        )
+        for spec in CASE_TYPES.values()
+    ]
+    rows += [
+        RetentionRow(
+            "Internet monitoring: daily counts and encyclopaedia edits",
+            "8.1, 6.13, 6.11",
+            f"{days} days (CUSTOS_MONITORING_RETENTION_DAYS)",
+            f"Anything from before {(today - dt.timedelta(days=days)):%d %B %Y} is deleted at the next run",
+            "monitoring_retention_tick every six hours; manage.py purge_monitoring",
+        ),
+        RetentionRow("Raw proxy log lines, URLs and search terms", "8.1", "Never stored", "—", "monitoring ingestion"),
+        RetentionRow("Personal webspace check text", "6.1, 6.8", "Never stored", "—", "staff personal check"),
+        RetentionRow(
+            "Audit log",
+            "—",
+            "Kept: append-only and hash-chained, for accountability",
+            "Not deleted automatically",
+            "audit",
+        ),
+        RetentionRow(
+            "Accounts, roles, absences, declarations, policy acknowledgements",
+            "2.1, 5.1, 6.2–6.4",
+            "While the person works for or attends the school",
+            "No automatic deletion yet: removed on request",
+            "accounts, staff, policy",
+        ),
+        RetentionRow(
+            "Official sites, official posts, community contributions and images",
+            "A.1.6, A.3.4, A.5",
+            "While the site is kept",
+            "No automatic deletion yet: removed on request",
+            "sites, staff, community",
+        ),
+        RetentionRow(
+            "Emails sent by Custos",
+            "—",
+            "Kept so none is lost",
+            "No automatic deletion yet",
+            "mail",
+        ),
+        RetentionRow(
+            "Subject access archives",
+            "—",
+            "Kept with the request",
+            "No automatic deletion yet",
+            "privacy",
+        ),
+    ]
+    return rows
