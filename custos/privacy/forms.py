@@ -34,7 +34,9 @@ class SarForm(forms.Form):
 
 class CorrectionForm(forms.Form):
     field = forms.ChoiceField(label="Which detail is wrong?")
-    value = forms.CharField(label="What it should be", max_length=254)
+    value = forms.CharField(
+        label="What it should be", max_length=254, error_messages={"required": "Enter what the detail should be."}
+    )
     reason = forms.CharField(
         label="Anything the person correcting it should know (optional)",
         required=False,
