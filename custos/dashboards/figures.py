@@ -10,7 +10,8 @@ where each number drills down to. Who sees which panel is decided by the owning 
 - cases (A.2.3, A.5.6, 6.6, A.3.7, 9.1–9.3): only the cases ``cases.rules.visible_cases_q`` lets the person open;
 - acknowledgement (5.1, 10.1): ``policy.queries.acknowledgement_schools`` (HR, Heads, Executive Headteacher);
 - monitoring (8.1, 6.13, 6.11): ``monitoring.view_reports`` on the school (HR and the Head), totals only —
-  never a person's figures, which stay behind the monitoring app's reason-and-audit page.
+  never a person's figures, which stay behind the monitoring app's reason-and-audit page;
+- integration tokens and third-party comments (A.5.5): ``api.manage_tokens`` on the school (the ICT Manager).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from django.utils.http import urlencode
 
 from custos.accounts import access
 from custos.accounts.models import Kind, School, User
+from custos.api.models import ApiToken, ExternalComment, ExternalCommentState
 from custos.cases.models import Status
 from custos.cases.queries import cases_for
 from custos.cases.types import CASE_TYPES
@@ -455,6 +457,58 @@ def monitoring_panel(user: User, schools: list[School]) -> Panel | None:
     )
 
 
+# --- API tokens and third-party comments (A.5.5) -----------------------------------------------------------------
+
+TOKEN_IDLE_DAYS = 90
+
+
+def api_panel(user: User, schools: list[School]) -> Panel | None:
+    visible = [s for s in schools if access.can(user, "api.manage_tokens", s)]
+    if not visible:
+        return None
+    idle_since = timezone.now() - dt.timedelta(days=TOKEN_IDLE_DAYS)
+    live = Q(revoked_at__isnull=True)
+    used = live & Q(last_used_at__gte=idle_since)
+    tokens = {
+        row["school"]: row
+        for row in ApiToken.objects.filter(school__in=visible)
+        .values("school")
+        .annotate(used=Count("pk", filter=used), idle=Count("pk", filter=live & ~Q(last_used_at__gte=idle_since)))
+        .order_by()
+    }
+    waiting = {
+        row["site__school"]: row["n"]
+        for row in ExternalComment.objects.filter(site__school__in=visible, state=ExternalCommentState.PENDING)
+        .values("site__school")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    tokens_url = reverse("api:tokens")
+    chart_rows = []
+    table = []
+    for school in visible:
+        row = tokens.get(school.pk, {})
+        values = [row.get("used", 0), row.get("idle", 0)]
+        chart_rows.append((school.name, values, tokens_url, [tokens_url, tokens_url]))
+        table.append([Cell(school.name, tokens_url), _num(values[0]), _num(values[1]), _num(waiting.get(school.pk, 0))])
+    chart = stacked_bar_chart(
+        "api",
+        "Integration tokens in use, per school",
+        f"Stacked bar chart of unrevoked tokens per school: used in the last {TOKEN_IDLE_DAYS} days, and idle.",
+        [f"Used in the last {TOKEN_IDLE_DAYS} days", f"Not used for {TOKEN_IDLE_DAYS} days: revoke?"],
+        chart_rows,
+    )
+    return Panel(
+        key="api",
+        title="Integration tokens and third-party comments",
+        clause="A.5.5",
+        headers=["School", "Tokens in use", "Tokens idle", "Third-party comments waiting"],
+        rows=table,
+        chart=chart,
+        list_url=tokens_url,
+    )
+
+
 def panels_for(user: User) -> list[Panel]:
     schools = list(School.objects.all())
     found = [
@@ -463,6 +517,7 @@ def panels_for(user: User) -> list[Panel]:
         cases_panel(user),
         acknowledgement_panel(user),
         monitoring_panel(user, schools),
+        api_panel(user, schools),
     ]
     return [panel for panel in found if panel is not None]
 
@@ -475,6 +530,7 @@ def panel_for(user: User, key: str) -> Panel | None:
         "cases": lambda: cases_panel(user),
         "acknowledgement": lambda: acknowledgement_panel(user),
         "monitoring": lambda: monitoring_panel(user, schools),
+        "api": lambda: api_panel(user, schools),
     }
     builder = builders.get(key)
     return builder() if builder else None
