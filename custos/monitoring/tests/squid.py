@@ -68,7 +68,7 @@ class RealSquid:
         lines = []
         for user, password in self.users.items():
             hashed = subprocess.run(
-                ["openssl", "passwd", "-apr1", password],  # noqa: S607 - Debian's openssl, found on PATH
+                ["openssl", "passwd", "-apr1", password],
                 check=True,
                 capture_output=True,
                 text=True,
