@@ -10,8 +10,10 @@ from custos.test import CustosTestCase
 
 
 class NoticeTests(CustosTestCase):
-    def test_art13_the_privacy_notice_is_public_and_names_lawful_bases_and_rights(self) -> None:
-        response = self.client_for(None).get("/privacy/")
+    def test_art13_the_privacy_notice_names_lawful_bases_and_rights_for_everyone_signed_in(self) -> None:
+        for person in (self.pupil, self.external):
+            self.assertEqual(self.client_for(person).get("/privacy/").status_code, 200)
+        response = self.client_for(self.teacher).get("/privacy/")
         self.assertEqual(response.status_code, 200)
         for words in (
             "Public task",
