@@ -90,6 +90,12 @@ SITE_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+def site_group_label(group: str) -> str:
+    if group == "closing":
+        return f"closing in the next {UPCOMING_CLOSURE_DAYS} days"
+    return SITE_GROUPS.get(group, ("All states",))[0]
+
+
 def site_schools(user: User, schools: list[School]) -> list[School]:
     return [school for school in schools if access.can(user, "sites.view_inventory", school)]
 
@@ -150,6 +156,13 @@ def sites_list(user: User, schools: list[School], *, school: str = "", group: st
         qs = qs.filter(school_id=school if school.isdigit() else -1)
     if group in SITE_GROUPS:
         qs = qs.filter(state__in=SITE_GROUPS[group][1])
+    elif group == "closing":
+        today = timezone.localdate()
+        qs = qs.filter(
+            state__in=[SiteState.APPROVED, SiteState.LIVE],
+            closes_on__gte=today,
+            closes_on__lte=today + dt.timedelta(days=UPCOMING_CLOSURE_DAYS),
+        )
     return qs.order_by("school__name", "state", "title")
 
 

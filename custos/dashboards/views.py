@@ -44,7 +44,7 @@ def sites(request: AuthedRequest) -> HttpResponse:
             ),
         )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    context = {"page": page, "group": figures.SITE_GROUPS.get(group, ("All states",))[0], "query": request.GET}
+    context = {"page": page, "group": figures.site_group_label(group), "query": request.GET}
     return render(request, "dashboards/sites.html", context)
 
 

@@ -74,6 +74,8 @@ class PanelAccessTests(DashboardTestCase):
         html = self.client_for(self.ict_manager).get("/dashboards/").content.decode()
         self.assertIn("Closing in the next 60 days", html)
         self.assertIn("Sports Day live blog", html)
+        rows = csv_rows(self.client_for(self.ict_manager).get("/dashboards/sites/?group=closing&format=csv"))
+        self.assertEqual([r[1] for r in rows[1:]], ["Sports Day live blog"])
 
     def test_a54_moderation_figures_show_waiting_oldest_and_time_to_decision(self) -> None:
         from custos.moderation import actions as moderation

@@ -79,6 +79,15 @@ class PupilExportTests(SarTestCase):
         self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", report)
         self.assertNotIn("<script>alert", report)
 
+    def test_art15_a_pupil_found_by_their_account_gets_their_roster_record_too(self) -> None:
+        self.assertEqual(self.run_sar(self.head, self.pupil.username).status_code, 302)
+        sar = self.ready()
+        with self.archive(sar) as archive:
+            data = json.loads(archive.read("data.json"))
+        sections = {s["key"]: s["records"] for s in data["sections"]}
+        self.assertEqual(sections["pupil"][0]["upn"], self.pupil_record.upn)
+        self.assertEqual(sections["account"][0]["username"], "pupil")
+
     def test_art15_the_dsl_is_told_when_safeguarding_records_were_withheld(self) -> None:
         open_case(
             case_type="safeguarding",
