@@ -15,6 +15,8 @@ PUBLIC_URL_NAMES = {
     "health",
     "api:schema",  # the OpenAPI description: documentation, no data
     "api:docs",
+    "sso:start",  # sign-in with the school's identity provider starts before anyone is signed in
+    "sso:callback",
 }
 # API operations authenticate with a bearer token, not a session: a signed-out caller is told 401.
 API_URL_NAMES = {"api:screen", "api:sites", "api:queue_counts", "api:comments"}
