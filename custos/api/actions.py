@@ -23,7 +23,7 @@ from custos.lib.screening import context_for
 from custos.mail.actions import queue_email
 from custos.screening import Venue, screen
 from custos.sites.models import APPROVED_STATES, Hosting, Site
-from custos.sites.queries import moderators_of
+from custos.sites.queries import administrators_of, moderators_of
 
 
 class ApiError(Exception):
@@ -129,7 +129,8 @@ def submit_third_party_comments(
     """Screen comments exported from a third-party-hosted site and queue each for the site's moderators (A.5.5).
 
     Sending the same comment (same ``external_id``) again changes nothing and returns the stored one, so an
-    integration can safely retry. Escalations (A.5.6) are mailed to the site's moderators at once.
+    integration can safely retry. Escalations (A.5.6) open a safeguarding case at once and are mailed to the
+    site's moderators and administrators, who must remove them on the host platform.
     """
     if site.hosting != Hosting.THIRD_PARTY:
         raise ApiError(
@@ -189,6 +190,17 @@ def submit_third_party_comments(
             )
             escalated = [c for c in created if c.severity == "escalate"]
             if escalated:
-                for moderator in moderators_of(site):
-                    queue_email(moderator, "api/third_party_escalation", {"site": site, "comments": escalated})
+                _escalate_at_once(site, escalated)
     return results
+
+
+def _escalate_at_once(site: Site, comments: list[ExternalComment]) -> None:
+    """A.5.6: the safeguarding lead gets a case for each comment (once each), the site's team a mail to remove
+    them on the host platform now. Runs inside the submitting transaction."""
+    from custos.moderation.actions import escalate_comment_on_arrival
+
+    for comment in comments:
+        escalate_comment_on_arrival(comment)
+    team = {user.pk: user for user in [*moderators_of(site), *administrators_of(site)]}
+    for person in team.values():
+        queue_email(person, "api/third_party_escalation", {"site": site, "comments": comments})

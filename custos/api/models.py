@@ -100,6 +100,10 @@ class ExternalComment(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    decision_note = models.TextField(blank=True)
+    # Set once, by the conditional UPDATE that claims the right to open the safeguarding case (A.5.6): a comment
+    # never opens two cases, whether screening escalated it on arrival or a moderator did later.
+    case_opened_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-severity_rank", "received_at", "pk"]

@@ -1,8 +1,10 @@
-"""Moderators' decisions (A.5.3, A.5.4, A.5.6, A.5.7), one function each.
+"""Moderators' decisions (A.5.3, A.5.4, A.5.5, A.5.6, A.5.7), one function each.
 
 Each is a conditional UPDATE ``WHERE state = <expected>``: of two moderators deciding the same item at once,
 exactly one wins and the other is told who decided and when. Each is audited in the same transaction and the
-author is told (rejections and removals name the House Rule broken).
+author is told (rejections and removals name the House Rule broken). Comments exported from third-party-hosted
+sites (A.5.5) are kept, confirmed removed on the host platform, or escalated; their authors are not Custos users
+and are not told.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.utils import timezone
 
 from custos.accounts import access
 from custos.accounts.models import User
+from custos.api.models import EXTERNAL_COMMENT_TRANSITIONS, ExternalComment, ExternalCommentState
 from custos.audit.actions import record
 from custos.community import queries as community_queries
 from custos.community.models import CONTRIBUTION_TRANSITIONS, Contribution, ContributionState, Report, ReportState
@@ -203,3 +206,113 @@ def alert_overdue(now: dt.datetime | None = None) -> int:
                 queue_email(person, "moderation_overdue", {"site": site, "count": claimed, "hours": hours})
             alerted += claimed
     return alerted
+
+
+# Comments from third-party-hosted sites (A.5.5, A.5.6) ------------------------------------------------------
+
+
+def _platform(comment: ExternalComment) -> str:
+    site = comment.site
+    return site.host_platform.name if site.host_platform_id and site.host_platform else "the host platform"
+
+
+def _lost_comment(comment: ExternalComment) -> AlreadyDecided:
+    current = ExternalComment.objects.select_related("decided_by").get(pk=comment.pk)
+    state = ExternalCommentState(current.state)
+    what = f"Already {state.label.split(' (')[0].lower()}"
+    who = f" by {current.decided_by.get_full_name()}" if current.decided_by else ""
+    return AlreadyDecided(f"{what}{who} at {_when(current.decided_at)}. Nothing was changed.")
+
+
+def _require_comment(comment: ExternalComment, by: User) -> None:
+    access.require(by, "moderation.moderate_comments", comment.site)
+
+
+def _decide_comment(comment: ExternalComment, *, by: User, to: str, note: str = "") -> None:
+    frm = ExternalCommentState.PENDING
+    if to not in EXTERNAL_COMMENT_TRANSITIONS[frm]:
+        raise ModerationError(f"A comment that is {frm} cannot become {to}.")
+    now = timezone.now()
+    won = ExternalComment.objects.filter(pk=comment.pk, state=frm).update(
+        state=to, decided_by=by, decided_at=now, decision_note=note
+    )
+    if not won:
+        raise _lost_comment(comment)
+    comment.state, comment.decided_by, comment.decided_at, comment.decision_note = to, by, now, note
+
+
+def _after_comment(comment: ExternalComment, by: User, action: str, **changes: Any) -> None:
+    from custos.sites.actions import note_site_activity
+
+    record(by, action, comment, school_id=comment.site.school_id, changes={"clause": "A.5.5", **changes})
+    note_site_activity(comment.site, by)
+
+
+def keep_comment(comment: ExternalComment, *, by: User) -> ExternalComment:
+    """The comment is fine as posted on the host platform: it leaves the queue (A.5.5)."""
+    _require_comment(comment, by)
+    if comment.case_opened_at is not None and comment.state == ExternalCommentState.PENDING:
+        raise ModerationError(
+            "This comment was escalated to the safeguarding lead: it must not be left up (A.5.6). "
+            f"Remove it on {_platform(comment)} and confirm it was removed."
+        )
+    with transaction.atomic():
+        _decide_comment(comment, by=by, to=ExternalCommentState.KEPT)
+        _after_comment(comment, by, "moderation.comment_kept")
+    return comment
+
+
+def remove_comment(comment: ExternalComment, *, by: User, confirmed: bool, note: str = "") -> ExternalComment:
+    """The moderator confirms they removed the comment on the host platform (A.5.5: the host intervenes first,
+    the school's own intervention follows; A.5.7: comments that break the House Rules are removed)."""
+    _require_comment(comment, by)
+    if not confirmed:
+        raise ModerationError(
+            f"Remove the comment on {_platform(comment)} first, then tick the box to confirm you have (A.5.5)."
+        )
+    note = (note or "").strip()[:1000]
+    with transaction.atomic():
+        _decide_comment(comment, by=by, to=ExternalCommentState.REMOVED, note=note)
+        _after_comment(comment, by, "moderation.comment_removed", removed_on=_platform(comment))
+    return comment
+
+
+def escalate_comment(comment: ExternalComment, *, by: User, note: str) -> ExternalComment:
+    """Hand the comment to the safeguarding lead (A.5.6, A.2.3): a case opens with the comment exactly as
+    received as evidence. The moderator is told only that it was escalated."""
+    from custos.moderation.escalation import comment_to_safeguarding
+
+    _require_comment(comment, by)
+    note = (note or "").strip()
+    if comment.case_opened_at is not None and comment.state == ExternalCommentState.PENDING:
+        raise ModerationError(
+            "The safeguarding lead already has this comment: it was escalated when it arrived (A.5.6). "
+            f"Remove it on {_platform(comment)} and confirm it was removed."
+        )
+    if not note:
+        raise ModerationError("Say briefly why this needs the safeguarding lead (A.2.3).")
+    with transaction.atomic():
+        _decide_comment(comment, by=by, to=ExternalCommentState.ESCALATED)
+        if not comment_to_safeguarding(comment, by=by, note=f"Moderator's note: {note}"):
+            raise ModerationError("The safeguarding lead already has this comment (A.5.6). Nothing was changed.")
+        _after_comment(comment, by, "moderation.comment_escalated")
+    return comment
+
+
+def escalate_comment_on_arrival(comment: ExternalComment) -> bool:
+    """Screening marked a newly received comment ``escalate`` (A.5.6): open its case at once, inside the
+    caller's transaction. Idempotent: a comment that already has a case opens no other. It stays in the queue
+    until a moderator confirms it was removed on the host platform."""
+    from custos.moderation.escalation import comment_to_safeguarding
+
+    with transaction.atomic():
+        opened = comment_to_safeguarding(comment, by=None)
+        if opened:
+            record(
+                None,
+                "moderation.comment_escalated_on_arrival",
+                comment,
+                school_id=comment.site.school_id,
+                changes={"clause": "A.5.6"},
+            )
+    return opened

@@ -1,7 +1,8 @@
-"""The moderators' queue (A.5.4): severity first (escalate, block, warn, clean), then oldest first.
+"""The moderators' queues (A.5.4, A.5.5): severity first (escalate, block, warn, clean), then oldest first.
 
-Paged by keyset over the ``contribution_queue`` index, never by OFFSET, so page one costs the same with a
-million items waiting.
+School-hosted spaces queue community contributions; third-party-hosted sites queue the comments their integration
+exported through the API (``custos.api.models.ExternalComment``). Both are paged by keyset over their queue
+index, never by OFFSET, so page one costs the same with a million items waiting.
 """
 
 from __future__ import annotations
@@ -10,12 +11,16 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
+from custos.accounts import access
+from custos.accounts.models import Kind
+from custos.api.models import ExternalComment, ExternalCommentState
 from custos.community import queries as community_queries
 from custos.community.models import Contribution, ContributionImage, ContributionState, Report, ReportState
-from custos.sites.models import Site, SiteRoleKind, SiteState
+from custos.sites.models import APPROVED_STATES, Hosting, Site, SiteRoleKind, SiteState
 
 PAGE_SIZE = 25
 COUNT_CAP = 100
@@ -42,9 +47,27 @@ class Cursor:
 
 @dataclass(frozen=True)
 class QueuePage:
-    items: list[Contribution]
+    items: list[Any]
     next_cursor: str | None
     target: dt.timedelta
+
+
+def _page(qs: QuerySet[Any], when: str, after: str | None, size: int, target: dt.timedelta) -> QueuePage:
+    """Keyset paging over (severity_rank desc, ``when`` asc, id asc)."""
+    qs = qs.order_by("-severity_rank", when, "id")
+    cursor = Cursor.decode(after)
+    if cursor is not None:
+        qs = qs.filter(
+            Q(severity_rank__lt=cursor.rank)
+            | Q(severity_rank=cursor.rank, **{f"{when}__gt": cursor.created_at})
+            | Q(severity_rank=cursor.rank, id__gt=cursor.pk, **{when: cursor.created_at})
+        )
+    items = list(qs[: size + 1])
+    more = len(items) > size
+    items = items[:size]
+    last = items[-1] if more else None
+    next_cursor = Cursor(last.severity_rank, getattr(last, when), last.pk).encode() if last is not None else None
+    return QueuePage(items, next_cursor, target)
 
 
 def pending(site: Site) -> QuerySet[Contribution]:
@@ -58,20 +81,8 @@ def queue_page(site: Site, *, after: str | None = None, size: int = PAGE_SIZE) -
         pending(site)
         .select_related("author", "author__pupil", "membership", "parent")
         .annotate(has_image=Exists(ContributionImage.objects.filter(contribution=OuterRef("pk"))))
-        .order_by("-severity_rank", "created_at", "id")
     )
-    cursor = Cursor.decode(after)
-    if cursor is not None:
-        qs = qs.filter(
-            Q(severity_rank__lt=cursor.rank)
-            | Q(severity_rank=cursor.rank, created_at__gt=cursor.created_at)
-            | Q(severity_rank=cursor.rank, created_at=cursor.created_at, id__gt=cursor.pk)
-        )
-    items: list[Contribution] = list(qs[: size + 1])
-    more = len(items) > size
-    items = items[:size]
-    next_cursor = Cursor(items[-1].severity_rank, items[-1].created_at, items[-1].pk).encode() if more else None
-    return QueuePage(items, next_cursor, dt.timedelta(hours=hours))
+    return _page(qs, "created_at", after, size, dt.timedelta(hours=hours))
 
 
 def open_reports(site: Site, limit: int = PAGE_SIZE) -> list[Report]:
@@ -127,3 +138,78 @@ def queue_item_for(user: Any, pk: int) -> Contribution:
     if not community_queries.may_view(user, contribution.site):
         raise Http404("No such item")
     return contribution
+
+
+# Third-party-hosted sites (A.5.5) ---------------------------------------------------------------------------
+
+
+def comment_sites(user: Any) -> list[Site]:
+    """Approved or live third-party-hosted sites whose comments ``user`` moderates (moderators and
+    administrators, A.5.4, A.5.5)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or user.kind != Kind.STAFF:
+        return []
+    return list(
+        Site.objects.filter(
+            hosting=Hosting.THIRD_PARTY,
+            state__in=APPROVED_STATES,
+            roles__user=user,
+            roles__role__in=[SiteRoleKind.ADMINISTRATOR, SiteRoleKind.MODERATOR],
+        )
+        .select_related("host_platform")
+        .distinct()
+        .order_by("title")
+    )
+
+
+def pending_comments(site: Site) -> QuerySet[ExternalComment]:
+    return ExternalComment.objects.filter(site=site, state=ExternalCommentState.PENDING)
+
+
+def comment_counts(sites: list[Site]) -> dict[int, int]:
+    """Pending comments per site, in one query, for the moderation home and the nav link."""
+    rows = (
+        ExternalComment.objects.filter(site__in=sites, state=ExternalCommentState.PENDING)
+        .order_by()
+        .values("site_id")
+        .annotate(n=Count("pk"))
+    )
+    counts = dict.fromkeys((site.pk for site in sites), 0)
+    counts.update({row["site_id"]: row["n"] for row in rows})
+    return counts
+
+
+def comment_site_for(user: Any, pk: int) -> Site:
+    """The third-party-hosted site ``pk`` if ``user`` moderates its comments, else 404 (A.5.5)."""
+    site = Site.objects.select_related("school", "host_platform").filter(pk=pk).first()
+    if site is None or not access.can(user, "moderation.moderate_comments", site):
+        raise Http404("No such queue")
+    return site
+
+
+def comment_queue_page(site: Site, *, after: str | None = None, size: int = PAGE_SIZE) -> QueuePage:
+    """One page of a third-party site's comments: two queries, whatever the queue's size."""
+    hours, _ = community_queries.settings_for(site)
+    return _page(pending_comments(site), "received_at", after, size, dt.timedelta(hours=hours))
+
+
+def recently_escalated_comments(site: Site, days: int = 14) -> list[ExternalComment]:
+    """Only that a comment was escalated, and when: never the case or the text (A.5.6)."""
+    since = timezone.now() - dt.timedelta(days=days)
+    return list(
+        ExternalComment.objects.filter(site=site, state=ExternalCommentState.ESCALATED, decided_at__gte=since)
+        .only("pk", "external_id", "received_at", "decided_at", "site_id")
+        .order_by("-decided_at")[:10]
+    )
+
+
+def comment_for(user: Any, pk: int) -> ExternalComment:
+    """A comment of a third-party site ``user`` moderates, or 404 (A.5.5)."""
+    comment = (
+        ExternalComment.objects.select_related("site", "site__school", "site__host_platform")
+        .filter(pk=pk)
+        .order_by()
+        .first()
+    )
+    if comment is None or not access.can(user, "moderation.moderate_comments", comment.site):
+        raise Http404("No such comment")
+    return comment

@@ -1,4 +1,5 @@
-"""The moderators' queue and decisions (A.5.3, A.5.4, A.5.6): thin views over ``custos.moderation.actions``."""
+"""The moderators' queues and decisions (A.5.3, A.5.4, A.5.5, A.5.6): thin views over
+``custos.moderation.actions``."""
 
 from __future__ import annotations
 
@@ -29,7 +30,12 @@ def rule_options(rules: list[str]) -> SafeString:
 def index(request: AuthedRequest) -> HttpResponse:
     sites = queries.moderated_sites(request.user)
     rows = [(site, queries.waiting_count(site)) for site in sites]
-    return render(request, "moderation/index.html", {"rows": rows, "cap": queries.COUNT_CAP})
+    third_party = queries.comment_sites(request.user)
+    counts = queries.comment_counts(third_party)
+    comment_rows = [(site, counts[site.pk]) for site in third_party]
+    return render(
+        request, "moderation/index.html", {"rows": rows, "comment_rows": comment_rows, "cap": queries.COUNT_CAP}
+    )
 
 
 @require_GET
@@ -40,10 +46,10 @@ def queue(request: AuthedRequest, site_pk: int) -> HttpResponse:
     page = queries.queue_page(space.site, after=request.GET.get("after"))
     overdue_before = timezone.now() - page.target
     for item in page.items:
-        item.label = community_queries.author_label(request.user, space.site, item.author, item.membership)  # type: ignore[attr-defined]
-        item.segments = segments(item.body, item.findings)  # type: ignore[attr-defined]
-        item.overdue = item.created_at < overdue_before  # type: ignore[attr-defined]
-        item.ref = str(item.pk)  # type: ignore[attr-defined]
+        item.label = community_queries.author_label(request.user, space.site, item.author, item.membership)
+        item.segments = segments(item.body, item.findings)
+        item.overdue = item.created_at < overdue_before
+        item.ref = str(item.pk)
     reports = queries.open_reports(space.site)
     for report in reports:
         c = report.contribution
@@ -95,3 +101,52 @@ def decide(request: AuthedRequest, pk: int) -> HttpResponse:
         return redirect("moderation:queue", site_pk=item.site_id)
     messages.success(request, done)
     return redirect("moderation:queue", site_pk=item.site_id)
+
+
+@require_GET
+def comments(request: AuthedRequest, site_pk: int) -> HttpResponse:
+    """A third-party-hosted site's exported comments waiting for its moderators (A.5.5)."""
+    site = queries.comment_site_for(request.user, site_pk)
+    page = queries.comment_queue_page(site, after=request.GET.get("after"))
+    overdue_before = timezone.now() - page.target
+    for item in page.items:
+        item.segments = segments(item.body, item.findings)
+        item.overdue = item.received_at < overdue_before
+        item.ref = str(item.pk)
+    return render(
+        request,
+        "moderation/comments.html",
+        {
+            "site": site,
+            "page": page,
+            "escalated": queries.recently_escalated_comments(site),
+            "platform": site.host_platform.name if site.host_platform else "the host platform",
+            "target_hours": int(page.target.total_seconds() // 3600),
+        },
+    )
+
+
+@require_POST
+def decide_comment(request: AuthedRequest, pk: int) -> HttpResponse:
+    comment = queries.comment_for(request.user, pk)
+    what = request.POST.get("action", "")
+    try:
+        if what == "keep":
+            actions.keep_comment(comment, by=request.user)
+            done = "Kept: the comment stays up on the host site."
+        elif what == "remove":
+            confirmed = request.POST.get("confirm_removed") == "yes"
+            actions.remove_comment(comment, by=request.user, confirmed=confirmed, note=request.POST.get("note", ""))
+            done = "Recorded as removed from the host site."
+        elif what == "escalate":
+            actions.escalate_comment(comment, by=request.user, note=request.POST.get("note", ""))
+            done = "Escalated to the safeguarding lead (A.5.6). Remove it on the host site too."
+        else:
+            raise actions.ModerationError("Choose keep, removed or escalate.")
+    except actions.AlreadyDecided as error:
+        messages.warning(request, str(error))
+    except actions.ModerationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done)
+    return redirect("moderation:comments", site_pk=comment.site_id)

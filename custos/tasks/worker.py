@@ -90,10 +90,23 @@ def run_once(me: str | None = None) -> int:
     return count
 
 
+def warm_up() -> None:
+    """Build the screening context (rosters, word lists) before the first job, so the first post is not slow.
+    A failure here is logged, never fatal: the first job then builds what it needs itself."""
+    from custos.lib.screening import warm_up as warm_screening
+
+    try:
+        warm_screening()
+    except Exception:
+        log.exception("Worker warm-up failed; continuing without it")
+        close_old_connections()
+
+
 def loop(me: str | None = None, *, stop_after: float | None = None) -> None:
     me = me or worker_id()
     started = time.monotonic()
     log.info("Worker %s started", me)
+    warm_up()
     while stop_after is None or time.monotonic() - started < stop_after:
         try:
             schedule.tick()
