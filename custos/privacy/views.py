@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,9 +16,9 @@ from custos.privacy import actions, forms, queries
 from custos.privacy.models import CorrectionRequest
 
 
+@login_not_required
 def notice(request: HttpRequest) -> HttpResponse:
-    # Behind sign-in for now: the deny-by-default test (accounts) lists the public pages; making the notice public
-    # means adding "privacy:notice" there and ``@login_not_required`` here (see docs/privacy.md).
+    """Public, like any privacy notice: people are told what is held before they ever sign in (UK GDPR Art. 13)."""
     return render(request, "privacy/notice.html")
 
 

@@ -17,6 +17,7 @@ PUBLIC_URL_NAMES = {
     "api:docs",
     "sso:start",  # sign-in with the school's identity provider starts before anyone is signed in
     "sso:callback",
+    "privacy:notice",  # a privacy notice is read before signing in
 }
 # API operations authenticate with a bearer token, not a session: a signed-out caller is told 401.
 API_URL_NAMES = {"api:screen", "api:sites", "api:queue_counts", "api:comments"}

@@ -47,3 +47,9 @@ class RetentionTests(CustosTestCase):
         self.assertEqual(self.client_for(self.pupil).get("/privacy/retention/").status_code, 403)
         self.assertEqual(self.client_for(self.external).get("/privacy/retention/").status_code, 403)
         self.assertEqual(self.client_for(None).get("/privacy/retention/").status_code, 302)
+
+
+class PublicNoticeTests(CustosTestCase):
+    def test_art13_the_privacy_notice_is_readable_before_signing_in_and_linked_from_every_page(self) -> None:
+        self.assertContains(self.client_for(None).get("/privacy/"), "Privacy")
+        self.assertContains(self.client_for(None).get("/account/login/"), 'href="/privacy/"')
