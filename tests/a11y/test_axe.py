@@ -9,9 +9,9 @@ from pathlib import Path
 from urllib.parse import urldefrag, urlparse
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 from django.test import Client
 from django.urls import Resolver404, resolve
+from playwright.sync_api import Error as PlaywrightError
 
 from custos.accounts.models import User
 from custos.core.demo import seed
