@@ -46,7 +46,7 @@ def test_a32_executive_head_reads_charts_drills_down_and_downloads_csv_at_360px(
     page.wait_for_url("**/")
     page.get_by_role("link", name="Open your dashboard").click()
     page.wait_for_url("**/dashboards/")
-    chart = page.get_by_role("img", name="Official sites by state, per school")
+    chart = page.get_by_role("group", name="Official sites by state, per school")
     assert chart.is_visible()
     box = chart.bounding_box()
     assert box is not None and box["width"] <= 360
