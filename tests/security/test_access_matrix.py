@@ -332,9 +332,9 @@ ROWS: dict[str, Row] = {
         lambda t: {"site_pk": t.site.pk}, frozenset({"teacher", "moderator", "ict_manager", "head", "exec_head"})
     ),
     "dashboards:cases": Row(nothing, WELFARE),
-    # Privacy: the notice for everyone signed in; corrections decided by HR (staff), the ICT Manager (pupils) and
+    # Privacy: the notice is public; corrections decided by HR (staff), the ICT Manager (pupils) and
     # the Executive Head; subject access requests run by the Head (pupils), HR and the Executive Head.
-    "privacy:notice": Row(nothing, SIGNED_IN),
+    "privacy:notice": Row(nothing, EVERYONE),
     "privacy:retention": Row(nothing, STAFF),
     "privacy:my_details": Row(nothing, SIGNED_IN),
     "privacy:corrections": Row(nothing, frozenset({"hr", "ict_manager", "exec_head"})),
