@@ -33,7 +33,7 @@ PERSONAS = [
 SKIP_SUFFIXES = (".csv", ".pdf", ".png", ".jpg", ".svg", ".json", ".txt")
 PAGES_PER_PERSONA = 60
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.once, pytest.mark.django_db(transaction=True)]
 
 
 def page_type(path: str) -> str | None:

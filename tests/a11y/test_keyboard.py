@@ -14,7 +14,7 @@ from custos.core.demo import seed
 from custos.policy.actions import DEFAULT_POLICY, acknowledge, current_version, import_policy
 from custos.test import sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.once, pytest.mark.django_db(transaction=True)]
 
 FORMS = {
     "teacher@oakfield.example.sch.uk": [
