@@ -5,6 +5,7 @@ Unsafe production combinations refuse to start (see ``_require``); ``docs/deploy
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE
@@ -62,6 +63,23 @@ _require(
 )
 
 ALLOWED_HOSTS = _env_list("CUSTOS_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+# Uploaded files are served from their own origin, as attachments, by short-lived signed links (issue 9;
+# custos/lib/uploads.py). Empty = the app's own origin, for the demo. See docs/deploy.md, "The media origin".
+CUSTOS_MEDIA_ORIGIN = os.environ.get("CUSTOS_MEDIA_ORIGIN", "").strip().rstrip("/")
+CUSTOS_MEDIA_URL_SECONDS = _env_int("CUSTOS_MEDIA_URL_SECONDS", 300)
+_require(CUSTOS_MEDIA_URL_SECONDS >= 1, "CUSTOS_MEDIA_URL_SECONDS must be at least 1.")
+_media = urlsplit(CUSTOS_MEDIA_ORIGIN)
+_require(
+    not CUSTOS_MEDIA_ORIGIN
+    or (
+        _media.scheme in ({"https", "http"} if DEBUG else {"https"})
+        and bool(_media.hostname)
+        and not (_media.path or _media.query or _media.fragment or _media.username)
+    ),
+    "CUSTOS_MEDIA_ORIGIN must be an origin like https://media.custos.example.org (no path), https unless debugging.",
+)
+if _media.hostname and _media.hostname not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS.append(_media.hostname)
 CSRF_TRUSTED_ORIGINS = _env_list("CUSTOS_CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = os.environ.get("CUSTOS_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -101,6 +119,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Answers the media origin's signed file links itself (like WhiteNoise), before sessions and sign-in (issue 9).
+    "custos.lib.uploads.MediaOriginMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -219,7 +239,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'", NONCE],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *([CUSTOS_MEDIA_ORIGIN] if CUSTOS_MEDIA_ORIGIN else [])],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

@@ -18,6 +18,7 @@ from custos.cases import actions, forms, queries
 from custos.cases.actions import CaseError
 from custos.cases.models import Case, Escalation, Evidence
 from custos.cases.types import CASE_TYPES, TargetUnit
+from custos.lib import uploads
 from custos.lib.http import AuthedRequest
 
 REASON_KEY = "cases.reason.{}"
@@ -233,16 +234,17 @@ def _invalid(request: AuthedRequest, case: Case, action: str, form: django_forms
 
 
 def _attachment(evidence: Evidence, content: bytes) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/octet-stream")
-    name = f"{evidence.case.reference}-evidence-{evidence.pk}.bin"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    """Quarantined evidence only (A.5.6): opened on the app origin by the DSL, never given a media link."""
+    return uploads.attachment(
+        content,
+        content_type=uploads.OCTET_STREAM,
+        filename=uploads.evidence_filename(evidence),
+        cache_control="no-store",
+    )
 
 
 def evidence_download(request: AuthedRequest, reference: str, evidence_id: int) -> HttpResponse:
+    """The download is recorded here, then the file comes from the media origin by a short-lived link (issue 9)."""
     evidence = queries.get_evidence_for(request.user, reference, evidence_id)
     if evidence.quarantined:
         return redirect("cases:quarantine", reference=reference, evidence_id=evidence_id)
@@ -250,7 +252,10 @@ def evidence_download(request: AuthedRequest, reference: str, evidence_id: int) 
         REASON_KEY.format(evidence.case_id)
     ):
         return redirect("cases:case", reference=reference)
-    return _attachment(evidence, actions.record_download(evidence, by=request.user))
+    actions.record_download(evidence, by=request.user)
+    response = redirect(uploads.evidence_url(evidence))
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_http_methods(["GET", "POST"])

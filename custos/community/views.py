@@ -22,6 +22,7 @@ from custos.community.forms import (
     TermsForm,
 )
 from custos.community.models import Contribution, ContributionKind, ContributionState, Membership
+from custos.lib import uploads
 from custos.lib.http import AuthedRequest
 from custos.moderation.views import rule_options
 from custos.sites.models import SiteState
@@ -178,16 +179,16 @@ def contribution(request: AuthedRequest, pk: int, cid: int) -> HttpResponse:
 
 @require_GET
 def image(request: AuthedRequest, pk: int, cid: int) -> HttpResponse:
-    """Images only through this view, for those who may read the contribution (never a public media URL)."""
+    """For those who may read the contribution, a redirect to a short-lived link on the media origin (A.5.2)."""
     current = queries.space_for(request.user, pk)
-    item = get_object_or_404(queries.visible_contributions(request.user, current.site), pk=cid)
+    item = get_object_or_404(
+        queries.visible_contributions(request.user, current.site).select_related("image").defer("image__data"), pk=cid
+    )
     picture = getattr(item, "image", None)
     if picture is None:
         raise Http404("No image")
-    response = HttpResponse(bytes(picture.data), content_type=picture.content_type)
-    response["Content-Disposition"] = "inline"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=300"
+    response = redirect(uploads.image_url(picture))
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

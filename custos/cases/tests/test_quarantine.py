@@ -69,7 +69,8 @@ class QuarantineTests(CasesTestCase):
         self.assertTrue(concern.evidence.get().quarantined)
         plain = breach.evidence.get()
         self.assertFalse(plain.quarantined)
-        response = self.client_for(self.hr).get(f"/cases/{breach.reference}/evidence/{plain.pk}/")
+        response = self.client_for(self.hr).get(f"/cases/{breach.reference}/evidence/{plain.pk}/", follow=True)
+        self.assertEqual(response.redirect_chain[0][0].split("/")[1], "files")  # a signed link (issue 9)
         self.assertEqual(response.content, b"what he posted")
         self.assertIn("attachment", response["Content-Disposition"])
 

@@ -6,6 +6,7 @@ from django import template
 
 from custos.community.models import Membership, MemberStatus
 from custos.community.queries import TEAM_ROLES, spaces
+from custos.lib import uploads
 from custos.sites.models import SiteState
 
 register = template.Library()
@@ -18,3 +19,15 @@ def has_spaces(user: Any) -> bool:
         return False
     member = Membership.objects.filter(user=user, status=MemberStatus.ACTIVE, site__state=SiteState.LIVE)
     return member.exists() or spaces().filter(roles__user=user, roles__role__in=TEAM_ROLES).exists()
+
+
+@register.filter
+def media_url(image: Any) -> str:
+    """A short-lived link on the media origin for an image the page already shows this person (A.5.2)."""
+    return uploads.image_url(image)
+
+
+@register.filter
+def logo_url(school: Any) -> str:
+    """The school's logo on the media origin (A.4.7)."""
+    return uploads.logo_url(school)

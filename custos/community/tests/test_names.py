@@ -151,13 +151,14 @@ class ImageTests(SpaceTestCase):
         item = Contribution.objects.get()
         url = reverse("community:image", args=[self.site.pk, item.pk])
         self.assertEqual(self.client_for(self.pupil2).get(url).status_code, 404)  # pending
-        own = self.client_for(self.pupil).get(url)
+        own = self.client_for(self.pupil).get(url, follow=True)
         self.assertEqual(own.status_code, 200)
         approve(item, by=self.moderator)
-        response = self.client_for(self.pupil2).get(url)
+        response = self.client_for(self.pupil2).get(url, follow=True)
+        self.assertEqual(response.redirect_chain[0][0].split("/")[1], "files")  # a signed link (issue 9)
         self.assertEqual(response["Content-Type"], "image/jpeg")
         self.assertEqual(response["X-Content-Type-Options"], "nosniff")
-        self.assertEqual(response["Content-Disposition"], "inline")
+        self.assertTrue(response["Content-Disposition"].startswith("attachment; "))
         self.assertEqual(self.client_for(self.outsider).get(url).status_code, 404)
 
 
