@@ -16,7 +16,7 @@ _AIMING = SECOND_PERSON | frozenset(
 )  # fmt: skip
 # "they're trash", "a monkey", "so ghetto": aiming words for put-downs that are not identity words (an
 # identity word after "is" - "he is gay" - is a description, not an insult).
-_PREDICATING = frozenset({"re", "r", "a", "so", "how", "such", "them", "those", "these", "dem"})
+_PREDICATING = frozenset({"re", "r", "a", "another", "so", "how", "such", "them", "those", "these", "dem"})
 _AIMING_AFTER = frozenset({"ass", "bitch", "boy", "cunt", "fuck", "lover", "bastard", "twat", "shit", "motherfucker"})
 _FIRST_PERSON = frozenset({"i", "im", "am", "we", "were", "us", "my", "our", "me", "proud", "fellow", "as"})
 _NEUTRAL_AFTER = frozenset(
@@ -33,15 +33,21 @@ _MENTION_VERBS = frozenset(
      "posted", "yelled", "heard", "hear"}
 )  # fmt: skip
 _CHALLENGE = frozenset(
-    {"don", "dont", "not", "never", "stop", "shouldn", "mustn", "no", "isn", "wasn", "ain", "aren", "me", "him", "her",
-     "us", "them", "my", "reported", "report", "wrong", "unacceptable", "offensive", "racist", "homophobic",
-     "transphobic", "hurtful", "banned", "why", "because", "please", "won", "cannot", "can"}
+    {"don", "dont", "not", "never", "stop", "shouldn", "mustn", "no", "isn", "wasn", "ain", "aren", "reported",
+     "report", "wrong", "unacceptable", "offensive", "racist", "homophobic", "transphobic", "hurtful", "banned",
+     "why", "because", "please", "won", "cannot", "can"}
 )  # fmt: skip
 _JUDGED_AFTER = frozenset(
     {"slur", "slurs", "offensive", "racist", "homophobic", "transphobic", "disablist", "ableist", "derogatory",
      "unacceptable", "hurtful", "hateful", "wrong", "banned", "word", "not", "never"}
 )  # fmt: skip
 _DOUBLE_QUOTES = '"“”«»„'
+# A quoted stretch this short is a word or phrase being quoted ("stupid niggers"); longer is a quoted sentence.
+_MAX_QUOTED_WORDS = 3
+# Object pronouns mark a report ("he called me X", "calling him X") only straight after the verb of calling.
+_REPORTED_OBJECTS = frozenset({"me", "him", "her", "us", "them", "my"})
+# A mention noun introduces the word only within the same clause: "the word X", not "…an insult.” @a @b X".
+_CLAUSE_BREAKS = frozenset(".!?;:@\n")
 _SINGLE_QUOTES = "'‘’`"
 _INSULT_KINDS = frozenset(
     {"strong_profanity", "insult", "racist", "homophobic", "transphobic", "disablist", "religious"}
@@ -71,6 +77,11 @@ def _words_after(view: TextView, index: int, count: int) -> list[str]:
 
 
 def is_quoted(text: str, start: int, end: int) -> bool:
+    """The slur itself is in quotation marks (`he called me a "paki"`, `search "stupid niggers"`): a mention.
+
+    A longer quoted stretch - a quoted sentence, or a quoted post (“@name: …”) - is repeating what was said,
+    not discussing a word, so quotation alone does not make it a mention (docs/screening.md, A.5.6).
+    """
     before = text[max(0, start - 2) : start]
     after = text[end : end + 2]
     if any(q in before for q in _DOUBLE_QUOTES + _SINGLE_QUOTES) and any(
@@ -78,7 +89,14 @@ def is_quoted(text: str, start: int, end: int) -> bool:
     ):
         return True
     opened = sum(text.count(q, 0, start) for q in _DOUBLE_QUOTES)
-    return opened % 2 == 1 and any(q in text[end:] for q in _DOUBLE_QUOTES)
+    if opened % 2 == 0:
+        return False
+    close = min((i for i in (text.find(q, end) for q in _DOUBLE_QUOTES) if i >= 0), default=-1)
+    if close < 0:
+        return False
+    open_at = max(text.rfind(q, 0, start) for q in _DOUBLE_QUOTES)
+    quoted = text[open_at + 1 : close].strip()
+    return not quoted.startswith("@") and len(quoted.split()) <= _MAX_QUOTED_WORDS
 
 
 def is_mention(view: TextView, hit: Hit) -> bool:
@@ -87,13 +105,24 @@ def is_mention(view: TextView, hit: Hit) -> bool:
         return False
     before = _words_before(view, hit.first_word, 8)
     near = before[-3:]
-    if any(w in _MENTION_NOUNS for w in near) or ("n" in near[-1:] and "word" in before):
+    for offset, word in enumerate(near):
+        if word in _MENTION_NOUNS:
+            noun_end = view.words[hit.first_word - len(near) + offset][2]
+            if _CLAUSE_BREAKS.isdisjoint(view.text[noun_end : hit.start]):
+                return True
+    if "n" in near[-1:] and "word" in before:
         return True
     after = _words_after(view, hit.last_word, 6)
     if {"is", "are", "isn", "was", "s"} & set(after[:3]) and any(w in _JUDGED_AFTER for w in after[1:]):
         return True
-    if any(w in _MENTION_VERBS for w in before[-5:]):
-        return any(w in _CHALLENGE for w in before) or any(w in _JUDGED_AFTER for w in after)
+    recent = before[-5:]
+    if any(w in _MENTION_VERBS for w in recent):
+        reported = any(
+            w in _MENTION_VERBS and i + 1 < len(before) and before[i + 1] in _REPORTED_OBJECTS
+            for i, w in enumerate(before)
+        )
+        challenged = any(w in _CHALLENGE for w in before)
+        return challenged or reported or any(w in _JUDGED_AFTER for w in after)
     return False
 
 

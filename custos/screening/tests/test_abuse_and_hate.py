@@ -98,3 +98,92 @@ def test_a45_mild_profanity_only_warns():
 )
 def test_55_clean_words_containing_rude_letters_are_not_flagged(text):
     assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"We hate niggers and we hate faggots" - shouted at the rally',
+        "\u201c@someone: what a faggot\u201d lol",
+        'Dad just yelled out "gonna fry some chicken like a nigger"',
+    ],
+)
+def test_a56_quoted_sentence_or_quoted_post_is_repetition_not_mention(text):
+    """A.5.6: quotation marks make a slur a mention only when they hold the word or a short phrase; a quoted
+    sentence or a quoted post repeats the hate."""
+    assert found(text, PUPIL, HATE)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'He called me a "paki" and I reported it to Miss.',
+        'someone searched "stupid niggers" on the school laptop',
+        "She called him a faggot in the corridor.",
+        "the word faggot should never be used",
+    ],
+)
+def test_a56_short_quotes_reports_and_the_word_x_are_still_mentions(text):
+    assert found(text, PUPIL, HATE) == []
+
+
+def test_a56_mention_noun_in_an_earlier_sentence_does_not_excuse_a_slur():
+    text = "That friend you greet with an insult. @amy @ben niggers"
+    assert [f.kind for f in found(text, PUPIL, HATE)] == ["racist"]
+
+
+def test_a56_pronoun_far_from_the_verb_is_not_a_report():
+    """A.5.6: "called me X" is a report; a pronoun elsewhere in the sentence ("her purse... how ghetto") is not."""
+    assert found("she pulls hot sauce out of her purse i mean come on how ghetto", PUPIL, HATE)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("no just a niggress", "racist"),
+        ("look at that sand nigger", "racist"),
+        ("what a fagget", "homophobic"),
+        ("he's a fucktard", "disablist"),
+        ("stop being retarted", "disablist"),
+        ("shut up you shirt lifter", "homophobic"),
+        ("dirty kyke", "religious"),
+        ("they shot another monkey", "racist"),
+    ],
+)
+def test_a56_spelling_and_compound_variants_of_listed_slurs(text, kind):
+    assert kind in {f.kind for f in found(text, PUPIL, HATE)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we need to kill all the crackers",
+        "deport the muslims",
+        "Move out of our country teabaggers!",
+        "Roman Catholics in the US are trash.",
+        "immigrants are vermin",
+    ],
+)
+def test_a56_violence_removal_or_dehumanising_aimed_at_a_group_is_hate(text):
+    assert [f.kind for f in found(text, PUPIL, HATE)] == ["group_hate"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this film is trash",
+        "put it in the trash can",
+        "colored pencils for art",
+        "dogs are animals",
+        "the Roman Catholic church in the US",
+        "we kill time in the library",
+    ],
+)
+def test_55_put_downs_of_things_and_neutral_words_are_not_flagged(text):
+    assert [f for f in found(text) if f.severity is not Severity.INFO] == []
+
+
+def test_55_ghetto_trash_is_an_insult():
+    (finding,) = found("black ghetto trash", PUPIL, ABUSE)
+    assert finding.kind == "insult"
+    assert finding.clauses == ("5.5", "A.4.5")
