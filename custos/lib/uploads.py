@@ -197,8 +197,9 @@ def attachment(data: bytes, *, content_type: str, filename: str, cache_control: 
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    # The app's pages are on a sibling origin of the same site; other sites may not embed pupils' pictures.
-    response["Cross-Origin-Resource-Policy"] = "same-site"
+    # The app's pages embed these images from another origin, possibly another site (the stronger separation);
+    # the signed link itself is what grants access, so "same-site" would protect nothing and break such set-ups.
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
     response["X-Frame-Options"] = "DENY"
     response["Referrer-Policy"] = "no-referrer"
     response["Cache-Control"] = cache_control
