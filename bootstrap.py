@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import venv
 from pathlib import Path
 
@@ -82,6 +83,60 @@ def demo() -> None:
                 process.kill()
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def production() -> None:
+    """Gunicorn plus the task workers: the embedded worker, or Celery workers and beat (CUSTOS_TASK_BACKEND)."""
+    install("base.txt")
+    env = dict(os.environ)
+    manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    manage("migrate", "--no-input", env=env)
+    manage("collectstatic", "--no-input", "-v", "0", env=env)
+    manage("import_policy", env=env)
+    bind = env.get("CUSTOS_BIND", "127.0.0.1:8000")
+    web_workers = env.get("CUSTOS_WEB_WORKERS", "4")
+    task_workers = int(env.get("CUSTOS_TASK_WORKERS", "2"))
+    processes = [
+        [
+            str(PYTHON),
+            "-m",
+            "gunicorn",
+            "custos.wsgi",
+            "--workers",
+            web_workers,
+            "--bind",
+            bind,
+            "--access-logfile",
+            "-",
+        ]
+    ]
+    if env.get("CUSTOS_TASK_BACKEND") == "celery":
+        processes.append([str(PYTHON), "-m", "celery", "-A", "custos", "worker", "--concurrency", str(task_workers)])
+        processes.append([str(PYTHON), "-m", "celery", "-A", "custos", "beat"])
+    else:
+        processes += [[str(PYTHON), "manage.py", "run_worker"] for _ in range(task_workers)]
+    say(f"Starting gunicorn on {bind} and {task_workers} task worker(s) (Ctrl-C or SIGTERM stops them all)")
+    running = [subprocess.Popen(command, cwd=ROOT, env=env) for command in processes]
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        while all(process.poll() is None for process in running):
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # stopping already: a second signal must not cut it short
+        for process in running:
+            if process.poll() is None:
+                process.terminate()
+        for process in running:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
 def test(pytest_args: list[str]) -> int:
     install("test.txt")
     return subprocess.run([str(PYTHON), "-m", "pytest", *pytest_args], cwd=ROOT).returncode
@@ -94,6 +149,9 @@ def main() -> int:
         return 0
     if command == "test":
         return test(sys.argv[2:])
+    if command == "production":
+        production()
+        return 0
     print(__doc__)
     return 2
 
