@@ -342,7 +342,7 @@ def seed(today: dt.date | None = None) -> dict[str, int]:
             TOTPDevice.objects.create(user=user, name="Demo authenticator", key=DEMO_TOTP_KEY, confirmed=True)
     from custos.core.demo_activity import seed_all
 
-    seed_all(today)
+    seed_all()
     _acknowledge_policy(people)
     return {
         "schools": School.objects.count(),
