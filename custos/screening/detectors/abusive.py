@@ -3,6 +3,8 @@ quotation and reclaimed use out of the hate category (5.5, A.4.5, A.5.6)."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from custos.screening.findings import Category, Finding, Severity
 from custos.screening.normalise import TextView, collapse
 from custos.screening.wordlists import Hit
@@ -18,7 +20,13 @@ _AIMING = SECOND_PERSON | frozenset(
 # identity word after "is" - "he is gay" - is a description, not an insult).
 _PREDICATING = frozenset({"re", "r", "a", "another", "so", "how", "such", "them", "those", "these", "dem"})
 _AIMING_AFTER = frozenset({"ass", "bitch", "boy", "cunt", "fuck", "lover", "bastard", "twat", "shit", "motherfucker"})
-_FIRST_PERSON = frozenset({"i", "im", "am", "we", "were", "us", "my", "our", "me", "proud", "fellow", "as"})
+# Self-identification ("I'm queer", "as a dyke", "proud homo", "my queer friends", "us dykes"); a bare "I" or "me"
+# nearby is not ("I got a dyke as a manager").
+_FIRST_PERSON = frozenset({"im", "am", "my", "our", "proud", "fellow", "as", "myself", "ourselves", "identify"})
+_FIRST_PERSON_PAIRS = frozenset({("i", "m"), ("we", "re"), ("we", "are"), ("we", "were")})
+_FIRST_PERSON_APPOSITION = frozenset({"we", "us"})
+# Identity words that, as a bare noun after "a" at the end of a clause, name a person as a slur ("he's a queer.").
+_SLUR_NOUNS = frozenset({"queer", "queers", "homo", "homos", "lesbo", "lesbos", "lezza", "lezzer"})
 _NEUTRAL_AFTER = frozenset(
     {"community", "pride", "people", "rights", "history", "club", "society", "alliance", "flag", "month", "couple",
      "couples", "marriage", "friendly", "men", "women", "students", "person", "persons", "identity", "culture",
@@ -135,6 +143,10 @@ def _is_aimed(view: TextView, hit: Hit) -> bool:
         return False
     if not hit.entry.reclaimable and _any(before, _PREDICATING):
         return True
+    if hit.entry.reclaimable and before[-1:] in (["a"], ["another"]) and view.words[hit.last_word][0] in _SLUR_NOUNS:
+        rest = view.text[hit.end : hit.end + 2].lstrip(" ")
+        if not rest or not rest[0].isalnum():
+            return True  # "he's a queer." - a noun for a person, not "a queer club"
     return _any(before, _AIMING) or bool(after and _is(after[0], _AIMING_AFTER))
 
 
@@ -142,7 +154,9 @@ def _is_first_person(view: TextView, hit: Hit) -> bool:
     if hit.first_word < 0:
         return False
     before = _words_before(view, hit.first_word, 3)
-    return any(w in _FIRST_PERSON for w in before)
+    if any(w in _FIRST_PERSON for w in before) or (before and before[-1] in _FIRST_PERSON_APPOSITION):
+        return True
+    return any(pair in _FIRST_PERSON_PAIRS for pair in pairwise(before))
 
 
 def _quote(text: str, start: int, end: int) -> str:

@@ -187,3 +187,29 @@ def test_55_ghetto_trash_is_an_insult():
     (finding,) = found("black ghetto trash", PUPIL, ABUSE)
     assert finding.kind == "insult"
     assert finding.clauses == ("5.5", "A.4.5")
+
+
+def test_a56_a_bare_i_nearby_is_not_reclaimed_first_person_use():
+    """A.5.6: "I'm a dyke" is reclaimed; "I got a dyke as a manager" is about someone else."""
+    assert found("i got a dyke as my manager", PUPIL, HATE)
+    assert found("I'm a dyke and proud", PUPIL, HATE) == []
+    assert found("us dykes stick together", PUPIL, HATE) == []
+
+
+@pytest.mark.parametrize("text", ["he is a queer.", "what a homo"])
+def test_a56_identity_word_as_a_bare_noun_for_a_person_is_hate(text):
+    assert [f.kind for f in found(text, PUPIL, HATE)] == ["homophobic"]
+
+
+@pytest.mark.parametrize("text", ["we went on a bender", "she dressed up as a fairy.", "a queer club"])
+def test_a56_bare_noun_rule_leaves_other_senses_alone(text):
+    assert found(text, PUPIL, HATE) == []
+
+
+@pytest.mark.parametrize(("text", "category"), [("you dirty honky", HATE), ("wassup niqqa", ABUSE)])
+def test_55_a56_q_for_g_and_other_spellings(text, category):
+    assert [f for f in found(text, PUPIL, category) if f.severity is not Severity.INFO]
+
+
+def test_a56_honky_tonk_is_music():
+    assert found("honky tonk night at the village hall", PUPIL, HATE) == []
