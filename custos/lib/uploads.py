@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 COMMUNITY_IMAGE = "community-image"
 CASE_EVIDENCE = "case-evidence"
 SCHOOL_LOGO = "school-logo"
+POST_IMAGE = "post-image"
 FILES_PREFIX = "/files/"
 # The content types the community app's re-encoder writes (custos/community/images.py); anything else is bytes.
 IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
@@ -118,6 +119,11 @@ def evidence_url(evidence: Evidence) -> str:
     return _expiring_url(CASE_EVIDENCE, evidence.pk, evidence_filename(evidence))
 
 
+def post_image_url(image: Any) -> str:
+    """An image of an official post (A.3.4) the caller has checked the viewer may see."""
+    return _expiring_url(POST_IMAGE, image.pk, f"post-image-{image.pk}.bin")
+
+
 def logo_url(school: School) -> str:
     """The school's logo (A.4.7): public, so a stable signed link; "" when the school has none."""
     if not school.logo:
@@ -169,7 +175,22 @@ def _school_logo(pk: int, digest: str) -> StoredFile | None:
     return StoredFile(data, OCTET_STREAM, _logo_filename(pk), f"public, max-age={LOGO_CACHE_SECONDS}")
 
 
+def _post_image(pk: int, _: str) -> StoredFile | None:
+    from custos.staff.models import PostImage
+
+    name = PostImage.objects.filter(pk=pk).values_list("image", flat=True).first()
+    if not name:
+        return None
+    try:
+        with default_storage.open(name, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    return StoredFile(data, OCTET_STREAM, f"post-image-{pk}.bin", f"private, max-age={lifetime()}")
+
+
 _LOADERS: dict[str, Callable[[int, str], StoredFile | None]] = {
+    POST_IMAGE: _post_image,
     COMMUNITY_IMAGE: _community_image,
     CASE_EVIDENCE: _case_evidence,
     SCHOOL_LOGO: _school_logo,

@@ -298,3 +298,21 @@ class MediaOriginSettingsTests(CustosTestCase):
                 result = _settings_with(CUSTOS_MEDIA_ORIGIN=bad)
                 self.assertNotEqual(result.returncode, 0)
                 self.assertIn("CUSTOS_MEDIA_ORIGIN must be an origin", result.stderr)
+
+
+class PostImageLinkTests(CasesTestCase):
+    def test_a34_an_official_post_image_is_served_from_a_signed_link_as_an_attachment(self) -> None:
+        from custos.sites.models import Site
+        from custos.staff.models import OfficialPost, PostImage
+
+        site = Site.objects.create(school=self.school, author=self.teacher, title="Science blog")
+        post = OfficialPost.objects.create(site=site, author=self.teacher, title="News", body="Hello")
+        image = PostImage(post=post, alt_text="A plant", sha256="0" * 64)
+        image.image.save("plant.png", ContentFile(b"PNG bytes"), save=True)
+        response = self.client.get(uploads.post_image_url(image))
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("attachment", response["Content-Disposition"])
+        self.assertEqual(response["X-Content-Type-Options"], "nosniff")
+        self.assertEqual(response.content, b"PNG bytes")
+        tampered = uploads.post_image_url(image).replace("post-image:", "post-image:9")
+        self.assertEqual(self.client.get(tampered).status_code, 404)
