@@ -31,3 +31,21 @@ def test_head_signs_in_with_a_second_factor_and_sees_waiting_for_me(browser_page
     assert page.get_by_role("link", name="Oakfield Academy website").get_attribute("href") == "https://oak.example/"
     # Nothing overflows a 390-pixel phone screen.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_on_a_phone_the_menu_folds_behind_a_menu_button(browser_page) -> None:
+    trust = Trust.objects.create(name="Trust")
+    school = School.objects.create(trust=trust, name="Oakfield Academy", urn="100001", website="https://oak.example/")
+    make_user("teacher", school=school)
+    page = browser_page
+    page.goto("/account/login/")
+    page.get_by_label("Email address or username").fill("teacher")
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")
+    menu = page.get_by_role("button", name="Menu")
+    assert menu.get_attribute("aria-expanded") == "false"
+    assert not page.get_by_role("link", name="Policy").is_visible()
+    menu.click()
+    assert menu.get_attribute("aria-expanded") == "true"
+    assert page.get_by_role("link", name="Policy").first.is_visible()
