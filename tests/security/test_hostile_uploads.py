@@ -1,6 +1,7 @@
 """Hostile uploads through the real upload views: community images (A.5.1, A.5.2), official-post images (A.4.2)
 and case evidence (A.5.6). Each is refused with a clear message and nothing is saved — or, for case evidence,
-which must be kept exactly as received, kept byte for byte but only ever handed out as an inert download."""
+which must be kept exactly as received, kept byte for byte but only ever handed out as an inert download from the
+media origin (custos/lib/uploads.py)."""
 
 from __future__ import annotations
 
@@ -112,10 +113,13 @@ class CommunityImageUploadTests(SpaceTestCase):
         stored = ContributionImage.objects.get()
         self.assertNotIn(b"script", bytes(stored.data))
         self.assertEqual(stored.content_type, "image/jpeg")
-        served = self.client_for(self.pupil).get(
+        link = self.client_for(self.pupil).get(
             reverse("community:image", kwargs={"pk": self.site.pk, "cid": stored.contribution_id})
         )
+        self.assertEqual(link.status_code, 302)  # to a short-lived link on the media origin
+        served = self.client.get(link["Location"])
         self.assertEqual(served["Content-Type"], "image/jpeg")
+        self.assertTrue(served["Content-Disposition"].startswith("attachment;"))
         self.assertEqual(served["X-Content-Type-Options"], "nosniff")
         self.assertNotIn(b"script", served.content)
 
@@ -201,15 +205,17 @@ class CaseEvidenceUploadTests(SpaceTestCase):
                 self.assertEqual(self._add(name, content).status_code, 302)
                 evidence = Evidence.objects.filter(case=self.case).latest("pk")
                 self.assertEqual(evidence.stored_bytes(), content)
-                download = self.hr_client.get(
+                link = self.hr_client.get(
                     reverse("cases:evidence", kwargs={"reference": self.case.reference, "evidence_id": evidence.pk})
                 )
+                self.assertEqual(link.status_code, 302)  # to a short-lived link on the media origin
+                download = self.client.get(link["Location"])
                 self.assertEqual(download.status_code, 200)
+                self.assertEqual(download.content, content)
                 self.assertEqual(download["Content-Type"], "application/octet-stream")
-                self.assertEqual(
-                    download["Content-Disposition"],
-                    f'attachment; filename="{self.case.reference}-evidence-{evidence.pk}.bin"',
-                )
+                disposition = download["Content-Disposition"]
+                self.assertTrue(disposition.startswith("attachment;"), disposition)
+                self.assertFalse(disposition.rstrip('"').endswith((".html", ".php", ".png")), disposition)
                 self.assertEqual(download["X-Content-Type-Options"], "nosniff")
                 self.assertIn("sandbox", download["Content-Security-Policy"])
         self.assertEqual(Case.objects.count(), 1)
