@@ -161,7 +161,9 @@ def _incoming(files: Iterable[Any]) -> list[IncomingFile]:
             incoming.append(item)
         elif isinstance(item, tuple):
             incoming.append(IncomingFile(*item))
-        else:  # an UploadedFile
+        else:  # an UploadedFile: refuse an oversized one before reading it into memory
+            if (getattr(item, "size", 0) or 0) > MAX_EVIDENCE_BYTES:
+                raise CaseError(f"“{item.name}” is larger than 20 MB. Keep the original and describe where it is.")
             item.seek(0)
             incoming.append(IncomingFile(item.name or "upload", item.read(), getattr(item, "content_type", "") or ""))
     for item in incoming:

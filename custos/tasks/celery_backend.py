@@ -32,6 +32,15 @@ def run_job(job_id: str) -> None:
         worker.run(job, me)
 
 
+def _resend_after() -> dt.timedelta:
+    # A message unacknowledged this long is re-delivered by the broker anyway (Redis visibility timeout); the
+    # sweep only has to catch what never reached the broker, or a lease that expired.
+    from django.conf import settings
+
+    timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
+    return dt.timedelta(seconds=min(int(timeout), settings.CUSTOS_TASK_LEASE_SECONDS))
+
+
 @shared_task(name="custos.tick", ignore_result=True)
 def tick() -> None:
     schedule.tick()
@@ -44,14 +53,22 @@ def dispatch(job_id: Any) -> None:
     except Exception:
         # The broker is unreachable: the Job row is safe and sweep() will send it when the broker is back.
         log.exception("Could not send job %s to Celery; it will be swept up", job_id)
+        return
+    Job.objects.filter(pk=job_id).update(dispatched_at=timezone.now())
 
 
 def sweep(now: dt.datetime | None = None, *, grace: dt.timedelta = dt.timedelta(seconds=30)) -> int:
-    """Send again every due job that no worker holds (lost message, expired lease)."""
+    """Send again every due job that no worker holds (lost message, expired lease) and that was not sent lately:
+    a job still waiting its turn in a long queue is not sent a second time at every tick."""
     now = now or timezone.now()
-    stale = Job.objects.filter(
-        Q(state=JobState.PENDING, run_after__lte=now - grace) | Q(state=JobState.RUNNING, lease_expires_at__lt=now)
-    ).values_list("pk", flat=True)[:500]
+    not_sent_lately = Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=now - _resend_after())
+    stale = (
+        Job.objects.filter(
+            Q(state=JobState.PENDING, run_after__lte=now - grace) | Q(state=JobState.RUNNING, lease_expires_at__lt=now)
+        )
+        .filter(not_sent_lately)
+        .values_list("pk", flat=True)[:500]
+    )
     count = 0
     for pk in stale:
         dispatch(pk)

@@ -28,6 +28,8 @@ class Job(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # With Celery: when its id was last sent to the broker, so the sweep re-sends only what looks lost.
+    dispatched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [

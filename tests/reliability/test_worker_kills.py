@@ -27,6 +27,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.db import connection
+from django.test import override_settings
 from django.utils import timezone
 
 from custos.accounts.models import Kind, Pupil, Role, School, Trust, User
@@ -296,7 +297,9 @@ def test_a53_a56_celery_workers_killed_ten_times_lose_and_duplicate_nothing(figu
                     cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 )  # fmt: skip
 
-            run = _drive(site, start, sweep=sweep)
+            # The sweep runs with the same task settings as the workers (lease 2 s), as Celery beat would.
+            with override_settings(CUSTOS_TASK_LEASE_SECONDS=2):
+                run = _drive(site, start, sweep=sweep)
             assert run["kills"] == KILLS
             checked = _finish_and_check(site, ids, escalating, smtp, dsl)
         finally:

@@ -116,7 +116,9 @@ class CeleryTests(CustosTransactionTestCase):
         self.start_celery()
         from custos.tasks.celery_backend import sweep
 
-        # Redelivery after the visibility timeout, or the sweep (Celery beat's job) after the lease: either way.
-        self.assertTrue(wait_for(lambda: sweep() >= 0 and probe_job().state == JobState.DONE, 40))
+        # Redelivery after the visibility timeout, or the sweep (Celery beat's job, configured like the workers)
+        # after the lease: either way.
+        with self.settings(CUSTOS_TASK_LEASE_SECONDS=2):
+            self.assertTrue(wait_for(lambda: sweep() >= 0 and probe_job().state == JobState.DONE, 40))
         self.assertEqual(path.read_text(), "started\nstarted\nfinished\n")
         self.assertEqual(probe_job().attempts, 2)
