@@ -16,10 +16,10 @@ from django.conf import settings
 from django.db import transaction
 from django.test import override_settings
 
-from custos.tasks.models import Job, JobState
+from custos.tasks.models import JobState
 from custos.tasks.registry import enqueue
 from custos.tasks.tests.probe import touch_file
-from custos.tasks.tests.test_worker import database_url, wait_for
+from custos.tasks.tests.test_worker import database_url, probe_job, wait_for
 from custos.test import CustosTransactionTestCase
 
 REDIS = shutil.which("redis-server")
@@ -30,10 +30,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def probe_job() -> Job:
-    return Job.objects.get(name=touch_file.task_name)
 
 
 class CeleryTests(CustosTransactionTestCase):
