@@ -299,7 +299,15 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": _env_int("CUSTOS_CELERY_VISIBILITY_TIMEOUT", 3600)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _env_int("CUSTOS_CELERY_VISIBILITY_TIMEOUT", 3600),
+    # Sending happens after a web request commits: with the broker down, give up within a second (the Job row is
+    # safe and the sweep re-sends it) rather than hold the request while kombu retries.
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_BEAT_SCHEDULE = {"custos-tick": {"task": "custos.tick", "schedule": 10.0}}
 # A live site with no administrator or moderator activity for this long is flagged as neglected (A.1.6).
 CUSTOS_SITE_NEGLECT_DAYS = _env_int("CUSTOS_SITE_NEGLECT_DAYS", 28)

@@ -32,6 +32,16 @@ def run_job(job_id: str) -> None:
         worker.run(job, me)
 
 
+def use_broker(url: str) -> None:
+    """Point this process's Celery app at another broker, dropping connections pooled for the old one."""
+    from custos.celery import app
+
+    app.conf.broker_url = url
+    # As Celery itself does after a fork: forget the pools, so the next send connects to the new URL.
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 def _resend_after() -> dt.timedelta:
     # A message unacknowledged this long is re-delivered by the broker anyway (Redis visibility timeout); the
     # sweep only has to catch what never reached the broker, or a lease that expired.
@@ -49,7 +59,7 @@ def tick() -> None:
 
 def dispatch(job_id: Any) -> None:
     try:
-        run_job.delay(str(job_id))
+        run_job.apply_async(args=[str(job_id)], retry=False)
     except Exception:
         # The broker is unreachable: the Job row is safe and sweep() will send it when the broker is back.
         log.exception("Could not send job %s to Celery; it will be swept up", job_id)

@@ -273,12 +273,12 @@ def _redis() -> Iterator[str]:
 @pytest.mark.skipif(REDIS is None, reason="redis-server is not installed (apt-get install redis-server; .ci/run does)")
 def test_a53_a56_celery_workers_killed_ten_times_lose_and_duplicate_nothing(figure) -> None:
     from custos.celery import app
-    from custos.tasks.celery_backend import dispatch, sweep
+    from custos.tasks.celery_backend import dispatch, sweep, use_broker
 
     site, dsl, pupils = _trust()
     with _redis() as broker, LocalSMTPServer() as smtp:
         previous = app.conf.broker_url
-        app.conf.broker_url = broker
+        use_broker(broker)
         try:
             ids, escalating, jobs = _posts(site, pupils)
             for job in jobs:  # what enqueue does on commit with CUSTOS_TASK_BACKEND=celery
@@ -303,5 +303,5 @@ def test_a53_a56_celery_workers_killed_ten_times_lose_and_duplicate_nothing(figu
             assert run["kills"] == KILLS
             checked = _finish_and_check(site, ids, escalating, smtp, dsl)
         finally:
-            app.conf.broker_url = previous
+            use_broker(previous)
     _report(figure, "Celery + Redis", run, checked)

@@ -45,9 +45,9 @@ class CeleryTests(CustosTransactionTestCase):
         )
         cls.broker = f"redis://127.0.0.1:{cls.port}/0"
         assert wait_for(lambda: socket.socket().connect_ex(("127.0.0.1", cls.port)) == 0, 10)
-        from custos.celery import app
+        from custos.tasks.celery_backend import use_broker
 
-        app.conf.broker_url = cls.broker
+        use_broker(cls.broker)
 
     @classmethod
     def tearDownClass(cls) -> None:
