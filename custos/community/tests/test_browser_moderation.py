@@ -26,6 +26,7 @@ def sign_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def sign_out(page) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_role("button", name="Menu").click()  # on a phone the menu, with Sign out, is folded
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_load_state()
 

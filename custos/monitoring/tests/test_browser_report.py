@@ -34,6 +34,7 @@ def test_613_hr_gives_a_reason_and_reads_the_report_on_a_narrow_phone(browser_pa
     page.get_by_label("6-digit code from your authenticator app").fill(f"{totp(device.bin_key):06d}")
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url("**/")
+    page.get_by_role("button", name="Menu").click()  # on a phone the menu is folded behind this button
     page.get_by_role("link", name="Internet monitoring").first.click()
     page.get_by_role("link", name="social media in contracted hours at Oakfield Academy").click()
 
