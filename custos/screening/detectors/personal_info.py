@@ -159,6 +159,10 @@ def find_personal_information(view: TextView, context: ScreeningContext) -> list
     text = view.text
     clauses, severity = _clauses_and_severity(context)
     findings: list[Finding] = []
+
+    def found(span: tuple[int, int], reason: str, kind: str) -> Finding:
+        return Finding(Category.PERSONAL_INFORMATION, severity, (span,), clauses, reason, kind)
+
     email_spans: list[tuple[int, int]] = []
     has_at = "@" in text
     if has_at:
@@ -178,41 +182,20 @@ def find_personal_information(view: TextView, context: ScreeningContext) -> list
                 )
                 continue
             findings.append(
-                Finding(
-                    Category.PERSONAL_INFORMATION,
-                    severity,
-                    (match.span(),),
-                    clauses,
-                    "An email address: personal contact details must not be shared here.",
-                    "email",
-                )
+                found(match.span(), "An email address: personal contact details must not be shared here.", "email")
             )
     lowered_has_at = " at " in text or "(at)" in text or "[at]" in text
     if lowered_has_at and ("dot" in text or "DOT" in text):
         for match in OBFUSCATED_EMAIL.finditer(text):
             findings.append(
-                Finding(
-                    Category.PERSONAL_INFORMATION,
-                    severity,
-                    (match.span(),),
-                    clauses,
-                    "An email address written out to dodge filters ('name at domain dot com').",
-                    "email",
+                found(
+                    match.span(), "An email address written out to dodge filters ('name at domain dot com').", "email"
                 )
             )
     digit_count = 0 if _ANY_DIGIT.search(text) is None else len(_DIGITS.findall(text))
     if digit_count >= 7:
         for span in _phone_spans(text):
-            findings.append(
-                Finding(
-                    Category.PERSONAL_INFORMATION,
-                    severity,
-                    (span,),
-                    clauses,
-                    "A telephone number: phone numbers must not be shared here.",
-                    "phone",
-                )
-            )
+            findings.append(found(span, "A telephone number: phone numbers must not be shared here.", "phone"))
     if digit_count >= 2 and _INWARD_CODE.search(text):
         for match in POSTCODE.finditer(text):
             postcode = match.group()
@@ -221,14 +204,7 @@ def find_personal_information(view: TextView, context: ScreeningContext) -> list
             if " " not in postcode and not postcode.isupper():
                 continue
             findings.append(
-                Finding(
-                    Category.PERSONAL_INFORMATION,
-                    severity,
-                    (match.span(),),
-                    clauses,
-                    "A UK postcode: with a house number it pinpoints where someone lives.",
-                    "postcode",
-                )
+                found(match.span(), "A UK postcode: with a house number it pinpoints where someone lives.", "postcode")
             )
     address_spans: list[tuple[int, int]] = []
     street_word = not _STREET_WORDS.isdisjoint(view.plain_words)
@@ -237,26 +213,12 @@ def find_personal_information(view: TextView, context: ScreeningContext) -> list
     if street_word and ("liv" in view.folded or "ddress" in view.folded or "come" in view.folded):
         address_spans.extend(m.span(1) for m in ADDRESS_WITH_CUE.finditer(text))
     for span in _merge(address_spans):
-        findings.append(
-            Finding(
-                Category.PERSONAL_INFORMATION,
-                severity,
-                (span,),
-                clauses,
-                "A home or street address: it must not be shared here.",
-                "address",
-            )
-        )
+        findings.append(found(span, "A home or street address: it must not be shared here.", "address"))
     if digit_count >= 1 and _DOB_CUE.search(view.folded):
         for match in DATE_OF_BIRTH.finditer(text):
             findings.append(
-                Finding(
-                    Category.PERSONAL_INFORMATION,
-                    severity,
-                    (match.span(),),
-                    clauses,
-                    "A date of birth: personal information that must not be shared here.",
-                    "date_of_birth",
+                found(
+                    match.span(), "A date of birth: personal information that must not be shared here.", "date_of_birth"
                 )
             )
     if has_at:
@@ -264,11 +226,8 @@ def find_personal_information(view: TextView, context: ScreeningContext) -> list
             if any(s <= match.start() < e for s, e in email_spans):
                 continue
             findings.append(
-                Finding(
-                    Category.PERSONAL_INFORMATION,
-                    severity,
-                    (match.span(),),
-                    clauses,
+                found(
+                    match.span(),
                     "A social-media handle: a way to contact someone privately, off the school site.",
                     "social_handle",
                 )
@@ -276,11 +235,8 @@ def find_personal_information(view: TextView, context: ScreeningContext) -> list
     if not _PLATFORMS.isdisjoint(view.plain_words):
         for match in PLATFORM_HANDLE.finditer(text):
             findings.append(
-                Finding(
-                    Category.PERSONAL_INFORMATION,
-                    severity,
-                    (match.span(),),
-                    clauses,
+                found(
+                    match.span(),
                     "A personal social-media account or an invitation to contact off the school site.",
                     "social_handle",
                 )
