@@ -315,6 +315,10 @@ CUSTOS_SITE_NEGLECT_DAYS = _env_int("CUSTOS_SITE_NEGLECT_DAYS", 28)
 CUSTOS_CASE_EVIDENCE_ROOT = Path(os.environ.get("CUSTOS_CASE_EVIDENCE_ROOT", VAR_DIR / "private" / "case-evidence"))
 # Monitoring aggregates (clause 8.1) are kept this long, then deleted (data minimisation).
 CUSTOS_MONITORING_RETENTION_DAYS = _env_int("CUSTOS_MONITORING_RETENTION_DAYS", 365)
+# Emails Custos has sent are kept this long, then deleted; unsent mail is kept until it is sent (storage limitation).
+CUSTOS_MAIL_RETENTION_DAYS = _env_int("CUSTOS_MAIL_RETENTION_DAYS", 90)
+# A subject access archive is deleted this many days after it was gathered; the request record stays.
+CUSTOS_SAR_ARCHIVE_DAYS = _env_int("CUSTOS_SAR_ARCHIVE_DAYS", 30)
 
 LOGGING = {
     "version": 1,

@@ -1,12 +1,17 @@
-"""Queue mail in the caller's transaction; the worker delivers it after commit (and again until it is sent)."""
+"""Queue mail in the caller's transaction; the worker delivers it after commit (and again until it is sent).
+Sent mail is deleted once it is past retention (``purge_sent``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.db import transaction
 from django.template.loader import render_to_string
 
+from custos.audit.actions import record
 from custos.mail.models import Email
+from custos.mail.retention import CLAUSE, retention_cutoff, retention_days
 from custos.mail.tasks import send_email
 from custos.tasks.registry import enqueue
 
@@ -26,3 +31,25 @@ def queue_email(recipient: Any, template: str, context: dict[str, Any]) -> Email
     )
     enqueue(send_email, email_id=email.pk)
     return email
+
+
+def purge_sent(now: dt.datetime | None = None) -> int:
+    """Delete emails sent more than ``CUSTOS_MAIL_RETENTION_DAYS`` ago (policy 3.2; UK GDPR Art. 5(1)(e)); return
+    how many. Mail not yet sent (waiting, or failing and to be retried) is never deleted, so none is lost. A run
+    that deletes something writes one audit event with the count; running twice is harmless."""
+    cutoff = retention_cutoff(now)
+    with transaction.atomic():
+        deleted, _ = Email.objects.filter(sent_at__isnull=False, sent_at__lt=cutoff).delete()
+        if deleted:
+            record(
+                None,
+                "mail.purged",
+                None,
+                changes={
+                    "clause": CLAUSE,
+                    "deleted": deleted,
+                    "sent_before": cutoff.isoformat(),
+                    "days": retention_days(),
+                },
+            )
+    return deleted

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
@@ -15,3 +17,11 @@ def send_email(*, email_id: int) -> None:
     EmailMessage(subject=email.subject, body=email.body, to=[email.to]).send()
     with transaction.atomic():
         Email.objects.filter(pk=email_id, sent_at__isnull=True).update(sent_at=timezone.now())
+
+
+@task(every=dt.timedelta(hours=6))
+def mail_retention_tick() -> None:
+    """Delete sent mail past ``CUSTOS_MAIL_RETENTION_DAYS`` (idempotent: a second run finds nothing to delete)."""
+    from custos.mail.actions import purge_sent  # actions imports this module for send_email
+
+    purge_sent()
