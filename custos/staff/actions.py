@@ -10,18 +10,20 @@ import hashlib
 from typing import Any
 
 from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from custos.accounts.models import FamilyLink, Kind, Pupil, Role, User
 from custos.audit.actions import record
+from custos.community.images import CleanImage
 from custos.mail.actions import queue_email
 from custos.policy.actions import current_version
 from custos.staff import screening
 from custos.staff.models import (
     EDITABLE_POST_STATES,
+    POST_IMAGE_EXTENSIONS,
     POST_TRANSITIONS,
     ApprovalStep,
     ContactDeclaration,
@@ -236,21 +238,29 @@ def edit_post(post: OfficialPost, *, by: User, title: str, body: str, author_pos
     post.refresh_from_db()
 
 
-def add_image(post: OfficialPost, *, upload: UploadedFile, alt_text: str, by: User) -> PostImage:
+def add_image(post: OfficialPost, *, image: CleanImage, alt_text: str, by: User) -> PostImage:
+    """Store ``image`` as re-encoded by ``clean_image`` (never the upload itself): no EXIF, GPS or XMP metadata is
+    kept, so a photo cannot say where a pupil lives (A.5.2, 5.4, A.4.9). The post goes back for approval (A.3.4)."""
+    extension = POST_IMAGE_EXTENSIONS.get(image.content_type) if isinstance(image, CleanImage) else None
+    if extension is None:
+        raise StaffActionError("Only images checked and re-encoded as JPEG or PNG can be added (A.5.2).")
     with transaction.atomic():
         locked = OfficialPost.objects.select_for_update(of=("self",)).select_related("site__school").get(pk=post.pk)
         if locked.state not in EDITABLE_POST_STATES:
             raise StaffActionError(f"A {locked.get_state_display().lower()} post cannot be edited.")
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
-        image = PostImage(post=locked, alt_text=alt_text.strip(), sha256=digest.hexdigest())
-        image.image.save(upload.name or "image", upload, save=False)
-        image.save()
+        stored = PostImage(
+            post=locked,
+            alt_text=alt_text.strip(),
+            sha256=hashlib.sha256(image.data).hexdigest(),
+            content_type=image.content_type,
+            width=image.width,
+            height=image.height,
+        )
+        stored.image.save(f"image.{extension}", ContentFile(image.data), save=False)
+        stored.save()
         _after_edit(locked, by=by, what="image added")
     post.refresh_from_db()
-    return image
+    return stored
 
 
 def remove_image(image: PostImage, *, by: User) -> None:

@@ -6,6 +6,8 @@ Every record that a decision rests on keeps the ``PolicyVersion`` in force when 
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -104,13 +106,28 @@ class OfficialPost(models.Model):
         return self.title
 
 
+# The extension of a stored image follows what it was re-encoded as (custos/community/images.py), never the upload.
+POST_IMAGE_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png"}
+
+
 def post_image_path(instance: PostImage, filename: str) -> str:
-    return f"official-posts/{instance.post_id}/{filename}"
+    """A name we choose: the uploader's file name can name a pupil (A.5.2, 5.4), so only the extension is kept."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension not in POST_IMAGE_EXTENSIONS.values():
+        extension = "bin"
+    return f"official-posts/{instance.post_id}/{uuid.uuid4().hex}.{extension}"
 
 
 class PostImage(models.Model):
+    """An image of an official post, stored only as re-encoded by ``custos.community.images.clean_image``: no EXIF,
+    GPS, XMP or other metadata survives, so a photo cannot say where a pupil lives (A.5.2, 5.4, A.4.9)."""
+
     post = models.ForeignKey(OfficialPost, on_delete=models.CASCADE, related_name="images")
     image = models.ImageField(upload_to=post_image_path)
+    # "image/jpeg" or "image/png" as re-encoded; blank only for an image stored before re-encoding began.
+    content_type = models.CharField(max_length=20, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
     alt_text = models.CharField("Description of the image for people who cannot see it", max_length=300)
     sha256 = models.CharField(max_length=64)
     added_at = models.DateTimeField(default=timezone.now)

@@ -264,7 +264,7 @@ def _post_action(request: AuthedRequest, post: Any, step: str) -> Any:
         if not image_form.is_valid():
             return image_form, posted_form, decision_form
         actions.add_image(
-            post, upload=image_form.cleaned_data["image"], alt_text=image_form.cleaned_data["alt_text"], by=user
+            post, image=image_form.cleaned_data["image"], alt_text=image_form.cleaned_data["alt_text"], by=user
         )
         messages.success(request, "Image added.")
     elif step == "remove_image":

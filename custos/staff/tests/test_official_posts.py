@@ -3,13 +3,15 @@ ICT Manager (never by their own author), published or made ready to post, and ap
 
 from __future__ import annotations
 
+import io
 import json
+import tempfile
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from custos.audit.models import AuditEvent
+from custos.community.images import clean_image
 from custos.sites.models import Hosting, SiteState
 from custos.staff.actions import (
     StaffActionError,
@@ -23,12 +25,8 @@ from custos.staff.actions import (
 from custos.staff.models import OfficialPost, PostApproval, PostState
 from custos.staff.queries import approved_posts_for_site
 from custos.staff.tests.helpers import approved_site
+from custos.staff.tests.pictures import transparent_png
 from custos.test import CustosTestCase
-
-GIF = (
-    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,"
-    b"\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
-)
 
 
 class OfficialPostTests(CustosTestCase):
@@ -99,7 +97,9 @@ class OfficialPostTests(CustosTestCase):
         post = self._post()
         submit_post(post, by=self.teacher)
         self._approve_both(post)
-        add_image(post, upload=SimpleUploadedFile("fair.gif", GIF, "image/gif"), alt_text="The fair", by=self.teacher)
+        with tempfile.TemporaryDirectory() as media, self.settings(MEDIA_ROOT=media):
+            picture = clean_image(io.BytesIO(transparent_png()))
+            add_image(post, image=picture, alt_text="The fair", by=self.teacher)
         self.assertEqual(post.state, PostState.SUBMITTED)
 
     def test_a34_an_approver_who_read_an_older_text_is_told_it_changed(self) -> None:
