@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from custos.accounts import access
 from custos.accounts.models import Kind, Pupil, Role, RoleAssignment, User
@@ -26,6 +26,8 @@ from custos.privacy.models import (
     SubjectAccessRequest,
 )
 from custos.privacy.registry import Subject
+from custos.privacy.retention import CLAUSE as RETENTION_CLAUSE
+from custos.privacy.retention import archive_cutoff, archive_days
 from custos.privacy.rules import subject_school
 from custos.tasks.registry import enqueue
 
@@ -143,9 +145,60 @@ def record_download(sar: SubjectAccessRequest, *, by: User) -> bytes:
             downloads=F("downloads") + 1
         )
         if not moved:
+            current = SubjectAccessRequest.objects.filter(pk=sar.pk).defer("archive").first()
+            if current is not None and current.state == SarState.EXPIRED:
+                raise PrivacyError(expired_message(current))
             raise PrivacyError("The archive is not ready yet.")
         record(by, "privacy.sar_downloaded", sar, changes={"sha256": sar.archive_sha256}, school_id=sar.school_id)
     return bytes(sar.archive or b"")
+
+
+def expired_message(sar: SubjectAccessRequest) -> str:
+    deleted = sar.archive_deleted_at
+    when = f" on {dateformat.format(timezone.localtime(deleted), 'j F Y')}" if deleted else ""
+    return (
+        f"The archive was deleted{when}: archives are kept {archive_days()} days after they are gathered (policy "
+        f"{RETENTION_CLAUSE}). If the person asks again, start a new request."
+    )
+
+
+def expire_archives(now: dt.datetime | None = None) -> int:
+    """Delete archives gathered more than ``CUSTOS_SAR_ARCHIVE_DAYS`` ago (policy 3.2; UK GDPR Art. 5(1)(e)); return
+    how many. The request stays — who ran it, for whom, when, the sections and counts, what was withheld and why, the
+    archive's SHA-256 and downloads — with one audit event per archive deleted. A request whose archive is being
+    downloaded at that moment: whichever commits first wins (conditional UPDATE on the state)."""
+    now = now or timezone.now()
+    days = archive_days()
+    due = (
+        SubjectAccessRequest.objects.filter(state=SarState.READY, generated_at__lt=archive_cutoff(now))
+        .defer("archive")
+        .order_by("pk")
+    )
+    deleted = 0
+    for sar in due:
+        assert SarState.EXPIRED in SAR_TRANSITIONS[sar.state]
+        with transaction.atomic():
+            moved = SubjectAccessRequest.objects.filter(pk=sar.pk, state=SarState.READY).update(
+                state=SarState.EXPIRED, archive=None, archive_deleted_at=now
+            )
+            if not moved:
+                continue
+            record(
+                None,
+                "privacy.sar_archive_deleted",
+                sar,
+                changes={
+                    "clause": RETENTION_CLAUSE,
+                    "days": days,
+                    "gathered_at": sar.generated_at.isoformat() if sar.generated_at else None,
+                    "sha256": sar.archive_sha256,
+                    "size": sar.archive_size,
+                    "downloads": sar.downloads,
+                },
+                school_id=sar.school_id,
+            )
+        deleted += 1
+    return deleted
 
 
 # --- Correction (UK GDPR Art. 16) --------------------------------------------------------------------------------

@@ -7,4 +7,4 @@ class PrivacyConfig(AppConfig):
     verbose_name = "Data protection rights"
 
     def ready(self) -> None:
-        from custos.privacy import tasks, waiting  # noqa: F401 - registers the task and 'Waiting for me'
+        from custos.privacy import checks, tasks, waiting  # noqa: F401 - registers the check, tasks, 'Waiting for me'

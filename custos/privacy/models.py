@@ -10,24 +10,31 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from custos.privacy.retention import archive_days
+
 
 class SarState(models.TextChoices):
     REQUESTED = "requested", "Being gathered"
     READY = "ready", "Ready to download"
     FAILED = "failed", "Could not be gathered"
+    EXPIRED = "expired", "Expired: archive deleted"
 
 
 # The state machine, in one place.
 SAR_TRANSITIONS: dict[str, frozenset[str]] = {
     SarState.REQUESTED: frozenset({SarState.READY, SarState.FAILED}),
     SarState.FAILED: frozenset({SarState.REQUESTED}),
-    SarState.READY: frozenset(),
+    # The archive is deleted CUSTOS_SAR_ARCHIVE_DAYS after it was gathered; the request record stays (3.2).
+    SarState.READY: frozenset({SarState.EXPIRED}),
+    SarState.EXPIRED: frozenset(),
 }
 
 
 class SubjectAccessRequest(models.Model):
     """A subject access request (UK GDPR Art. 15) for one person: a staff member, a pupil (their roster record and
-    their account, if any) or an external member. The archive is kept in the database, never at a public URL."""
+    their account, if any) or an external member. The archive is kept in the database, never at a public URL, and
+    deleted ``CUSTOS_SAR_ARCHIVE_DAYS`` after it was gathered; who asked, when, what was gathered and withheld, its
+    SHA-256 and the number of downloads stay, for accountability."""
 
     subject_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -47,6 +54,7 @@ class SubjectAccessRequest(models.Model):
     archive_size = models.PositiveBigIntegerField(default=0)
     sections = models.JSONField(default=list, blank=True, help_text="Each section's title and number of records")
     withheld = models.JSONField(default=list, blank=True, help_text="What was withheld and why (no content)")
+    archive_deleted_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     downloads = models.PositiveIntegerField(default=0)
 
@@ -60,6 +68,13 @@ class SubjectAccessRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Subject access request #{self.pk}"
+
+    @property
+    def archive_expires_at(self) -> dt.datetime | None:
+        """When the archive is deleted (at the first retention run after this moment)."""
+        if self.generated_at is None:
+            return None
+        return self.generated_at + dt.timedelta(days=archive_days())
 
     @property
     def due_on(self) -> dt.date:

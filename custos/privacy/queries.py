@@ -14,6 +14,9 @@ from django.utils import timezone
 from custos.accounts import access
 from custos.accounts.models import Pupil, User
 from custos.cases.types import CASE_TYPES
+from custos.mail import retention as mail_retention
+from custos.monitoring.actions import retention_cutoff as monitoring_cutoff
+from custos.privacy import retention
 from custos.privacy.models import CorrectionRequest, CorrectionState, SubjectAccessRequest
 
 
@@ -68,10 +71,13 @@ class RetentionRow:
     how: str
 
 
-def retention_rows(today: dt.date | None = None) -> list[RetentionRow]:
+def retention_rows(now: dt.datetime | None = None) -> list[RetentionRow]:
     """What is deleted when, per kind of data, read from the apps' own rules and settings at call time."""
-    today = today or timezone.localdate()
+    now = now or timezone.now()
+    today = timezone.localdate(now)
     days = settings.CUSTOS_MONITORING_RETENTION_DAYS
+    mail_cutoff = timezone.localtime(mail_retention.retention_cutoff(now))
+    archive_cutoff = timezone.localtime(retention.archive_cutoff(now))
     rows = [
         RetentionRow(
             f"Case: {spec.label}",
@@ -87,7 +93,7 @@ def retention_rows(today: dt.date | None = None) -> list[RetentionRow]:
             "Internet monitoring: daily counts and encyclopaedia edits",
             "8.1, 6.13, 6.11",
             f"{days} days (CUSTOS_MONITORING_RETENTION_DAYS)",
-            f"Anything from before {(today - dt.timedelta(days=days)):%d %B %Y} is deleted at the next run",
+            f"Anything from before {monitoring_cutoff(today):%d %B %Y} is deleted at the next run",
             "monitoring_retention_tick every six hours; manage.py purge_monitoring",
         ),
         RetentionRow("Raw proxy log lines, URLs and search terms", "8.1", "Never stored", "—", "monitoring ingestion"),
@@ -114,18 +120,20 @@ def retention_rows(today: dt.date | None = None) -> list[RetentionRow]:
             "sites, staff, community",
         ),
         RetentionRow(
-            "Emails sent by Custos",
-            "—",
-            "Kept so none is lost",
-            "No automatic deletion yet",
-            "mail",
+            "Emails sent by Custos (subject, text, address)",
+            mail_retention.CLAUSE,
+            f"{mail_retention.retention_days()} days after sending (CUSTOS_MAIL_RETENTION_DAYS); "
+            "mail not yet sent is kept until it is sent, so none is lost",
+            f"Mail sent before {mail_cutoff:%d %B %Y, %H:%M} is deleted at the next run",
+            "mail_retention_tick every six hours; manage.py purge_mail",
         ),
         RetentionRow(
-            "Subject access archives",
-            "—",
-            "Kept with the request",
-            "No automatic deletion yet",
-            "privacy",
+            "Subject access archives (.zip)",
+            retention.CLAUSE,
+            f"{retention.archive_days()} days after the archive is gathered (CUSTOS_SAR_ARCHIVE_DAYS); the request "
+            "record (who, when, what was gathered and withheld, SHA-256, downloads) is kept",
+            f"Archives gathered before {archive_cutoff:%d %B %Y, %H:%M} are deleted at the next run",
+            "sar_archive_tick every hour; manage.py purge_sar_archives",
         ),
     ]
     return rows

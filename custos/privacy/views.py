@@ -14,6 +14,8 @@ from custos.accounts.models import Pupil
 from custos.lib.http import AuthedRequest
 from custos.privacy import actions, forms, queries
 from custos.privacy.models import CorrectionRequest
+from custos.privacy.retention import CLAUSE as RETENTION_CLAUSE
+from custos.privacy.retention import archive_days
 
 
 @login_not_required
@@ -101,7 +103,12 @@ def sars(request: AuthedRequest) -> HttpResponse:
 
 
 def sar(request: AuthedRequest, pk: int) -> HttpResponse:
-    return render(request, "privacy/sar.html", {"sar": queries.get_sar_for(request.user, pk)})
+    context = {
+        "sar": queries.get_sar_for(request.user, pk),
+        "archive_days": archive_days(),
+        "retention_clause": RETENTION_CLAUSE,
+    }
+    return render(request, "privacy/sar.html", context)
 
 
 @require_http_methods(["POST"])

@@ -1,0 +1,19 @@
+"""A bad archive retention setting fails ``manage.py check`` (and so start-up in production), not the first purge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+
+from custos.privacy.retention import archive_days
+
+
+@checks.register()
+def check_sar_archive_retention(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    try:
+        archive_days()
+    except ImproperlyConfigured as error:
+        return [checks.Error(str(error), id="privacy.E001")]
+    return []
