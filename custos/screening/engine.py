@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from custos.screening.context import DEFAULT_CONTEXT, ScreeningContext, Venue
 from custos.screening.detectors.abusive import SECOND_PERSON, find_abuse_hate_bullying
 from custos.screening.detectors.bullying_model import bullying_model
+from custos.screening.detectors.offensive_model import offensive_model
 from custos.screening.detectors.personal_info import find_personal_information
 from custos.screening.detectors.safeguarding import find_safeguarding
 from custos.screening.detectors.staff import find_official_post_issues, find_webspace_issues
@@ -29,6 +30,9 @@ def screen(text: str, context: ScreeningContext = DEFAULT_CONTEXT) -> list[Findi
     if hits:
         findings += find_abuse_hate_bullying(view, hits)
         findings += find_safeguarding(view, hits)
+        judge = offensive_model()
+        if judge is not None:
+            findings += judge.find(view, findings, hits)
     model = bullying_model()
     if model is not None and (hits or not SECOND_PERSON.isdisjoint(view.plain_words)):
         kinds = {f.kind for f in findings}

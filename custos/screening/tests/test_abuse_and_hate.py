@@ -1,6 +1,6 @@
 import pytest
 
-from custos.screening import Category, Severity
+from custos.screening import Category, Severity, screen
 from custos.screening.tests.helpers import EXTERNAL, PUPIL, found, matched
 
 HATE, ABUSE = Category.HATE, Category.ABUSE
@@ -213,3 +213,13 @@ def test_55_a56_q_for_g_and_other_spellings(text, category):
 
 def test_a56_honky_tonk_is_music():
     assert found("honky tonk night at the village hall", PUPIL, HATE) == []
+
+
+@pytest.mark.parametrize("text", ["he's a dirty gypsy", "you thieving pikey", "go home gippo", "smelly travellers"])
+def test_a56_sneers_at_gypsy_roma_and_traveller_people_are_racist(text):
+    assert [f.kind for f in found(text, PUPIL, Category.HATE)] == ["racist"]
+
+
+@pytest.mark.parametrize("text", ["Gypsy, Roma and Traveller History Month starts today", "my nan is a traveller"])
+def test_a56_gypsy_and_traveller_as_identities_are_not_flagged(text):
+    assert screen(text, PUPIL) == []
