@@ -55,9 +55,7 @@ class MailRetentionTests(CustosTestCase):
         self.assertEqual(self.subjects(), {"Recent"})
         event = AuditEvent.objects.get(action="mail.purged")
         self.assertEqual(event.actor_id, None)
-        self.assertEqual(
-            (event.changes["deleted"], event.changes["days"], event.changes["clause"]), (1, 90, "3.2")
-        )
+        self.assertEqual((event.changes["deleted"], event.changes["days"], event.changes["clause"]), (1, 90, "3.2"))
         self.assertEqual(event.changes["sent_before"], (NOW - dt.timedelta(days=90)).isoformat())
 
     @override_settings(CUSTOS_MAIL_RETENTION_DAYS=7)
