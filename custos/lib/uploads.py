@@ -96,6 +96,10 @@ def _image_filename(pk: int, content_type: str) -> str:
     return f"image-{pk}.{IMAGE_TYPES.get(content_type, 'bin')}"
 
 
+def _post_image_filename(pk: int, content_type: str) -> str:
+    return f"post-image-{pk}.{IMAGE_TYPES.get(content_type, 'bin')}"
+
+
 def evidence_filename(evidence: Evidence) -> str:
     return f"{evidence.case.reference}-evidence-{evidence.pk}.bin"
 
@@ -121,7 +125,7 @@ def evidence_url(evidence: Evidence) -> str:
 
 def post_image_url(image: Any) -> str:
     """An image of an official post (A.3.4) the caller has checked the viewer may see."""
-    return _expiring_url(POST_IMAGE, image.pk, f"post-image-{image.pk}.bin")
+    return _expiring_url(POST_IMAGE, image.pk, _post_image_filename(image.pk, image.content_type))
 
 
 def logo_url(school: School) -> str:
@@ -178,15 +182,22 @@ def _school_logo(pk: int, digest: str) -> StoredFile | None:
 def _post_image(pk: int, _: str) -> StoredFile | None:
     from custos.staff.models import PostImage
 
-    name = PostImage.objects.filter(pk=pk).values_list("image", flat=True).first()
-    if not name:
+    row = PostImage.objects.filter(pk=pk).values_list("image", "content_type").first()
+    if row is None or not row[0]:
         return None
+    name, content_type = row
     try:
         with default_storage.open(name, "rb") as handle:
             data = handle.read()
     except OSError:
         return None
-    return StoredFile(data, OCTET_STREAM, f"post-image-{pk}.bin", f"private, max-age={lifetime()}")
+    # Re-encoded on upload (A.5.2), so a school can download it as the picture it is, ready for the host site.
+    return StoredFile(
+        data,
+        content_type if content_type in IMAGE_TYPES else OCTET_STREAM,
+        _post_image_filename(pk, content_type),
+        f"private, max-age={lifetime()}",
+    )
 
 
 _LOADERS: dict[str, Callable[[int, str], StoredFile | None]] = {

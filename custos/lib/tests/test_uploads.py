@@ -316,3 +316,17 @@ class PostImageLinkTests(CasesTestCase):
         self.assertEqual(response.content, b"PNG bytes")
         tampered = uploads.post_image_url(image).replace("post-image:", "post-image:9")
         self.assertEqual(self.client.get(tampered).status_code, 404)
+
+    def test_a34_a_re_encoded_post_image_downloads_as_the_picture_it_is(self) -> None:
+        from custos.sites.models import Site
+        from custos.staff.models import OfficialPost, PostImage
+
+        site = Site.objects.create(school=self.school, author=self.teacher, title="Science blog")
+        post = OfficialPost.objects.create(site=site, author=self.teacher, title="News", body="Hello")
+        image = PostImage(post=post, alt_text="A plant", sha256="0" * 64, content_type="image/png")
+        image.image.save("plant.png", ContentFile(b"PNG bytes"), save=True)
+        url = uploads.post_image_url(image)
+        self.assertTrue(url.endswith(f"/post-image-{image.pk}.png"), url)
+        response = self.client.get(url)
+        self.assertEqual(response["Content-Type"], "image/png")
+        self.assertEqual(response["Content-Disposition"], f'attachment; filename="post-image-{image.pk}.png"')
