@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.validators import FileExtensionValidator
 
 from custos.accounts.models import Pupil, School
 from custos.community.images import CleanImage, ImageRejected, clean_image
@@ -102,6 +103,9 @@ GIF_REFUSED = "GIF images cannot be used in official posts. Save the picture as 
 class ImageForm(forms.Form):
     image = forms.FileField(
         label="Image",
+        # The name is never kept, but a name a web server would run or serve as a page ("photo.jpg.html") is refused
+        # outright (GIF passes here only to get its own message below). The content is what is checked.
+        validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp", "gif"])],
         # A hint for the file picker only: the content is what is checked (custos/community/images.py).
         widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
         help_text=(
