@@ -117,14 +117,20 @@ def _case_context(request: AuthedRequest, case: Case, **bound: Any) -> dict[str,
         "pupils": case.linked_pupils.all(),
         "users": case.linked_users.all(),
         "show_legal": access.can(request.user, "accounts.view_pupil_legal_name", case.school),
-        "entry_form": bound.get("entry") or forms.EntryForm(),
-        "referral_form": bound.get("referral") or forms.ReferralForm(),
-        "assign_form": bound.get("assign") or forms.AssignForm(people=people),
-        "link_form": bound.get("link") or forms.LinkForm(school=case.school),
-        "evidence_form": bound.get("evidence") or forms.EvidenceForm(),
-        "close_form": bound.get("close") or forms.CloseForm(),
-        "reopen_form": bound.get("reopen") or forms.ReopenForm(),
+        "entry_form": bound.get("entry") or forms.EntryForm(auto_id=_ids("entry")),
+        "referral_form": bound.get("referral") or forms.ReferralForm(auto_id=_ids("referral")),
+        "assign_form": bound.get("assign") or forms.AssignForm(people=people, auto_id=_ids("assign")),
+        "link_form": bound.get("link") or forms.LinkForm(school=case.school, auto_id=_ids("link")),
+        "evidence_form": bound.get("evidence") or forms.EvidenceForm(auto_id=_ids("evidence")),
+        "close_form": bound.get("close") or forms.CloseForm(auto_id=_ids("close")),
+        "reopen_form": bound.get("reopen") or forms.ReopenForm(auto_id=_ids("reopen")),
     }
+
+
+def _ids(action: str) -> str:
+    # One page holds several forms with fields of the same name: each form's ids are its own, so labels and the
+    # error summary's links point at the right field.
+    return f"id_{action}_%s"
 
 
 def _do_entry(case: Case, user: User, data: dict[str, Any], files: Any) -> None:
@@ -185,7 +191,7 @@ def case_action(request: AuthedRequest, reference: str, action: str) -> HttpResp
         return _run(request, case, lambda: actions.acknowledge(case, by=request.user), "Acknowledged.")
     if action == "assign":
         people = User.objects.filter(pk__in=[u.pk for u in actions.role_holders(case.school, case.spec.may_edit)])
-        form: django_forms.Form = forms.AssignForm(request.POST, people=people)
+        form: django_forms.Form = forms.AssignForm(request.POST, people=people, auto_id=_ids(action))
         if form.is_valid():
             return _run(
                 request, case, lambda: actions.assign(case, by=request.user, to=form.cleaned_data["to"]), "Assigned."
@@ -195,9 +201,9 @@ def case_action(request: AuthedRequest, reference: str, action: str) -> HttpResp
         raise Http404("No such action")
     make_form, handler, done = CASE_ACTIONS[action]
     form = (
-        make_form(request.POST, request.FILES, case=case)
+        make_form(request.POST, request.FILES, case=case, auto_id=_ids(action))
         if action == "link"
-        else make_form(request.POST, request.FILES)
+        else make_form(request.POST, request.FILES, auto_id=_ids(action))
     )
     if not form.is_valid():
         return _invalid(request, case, action, form)
