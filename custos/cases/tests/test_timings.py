@@ -4,11 +4,13 @@ KCSIE's one working day for the LADO), set by the Executive Headteacher, each ch
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import time_machine
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from custos.audit.models import AuditEvent
 from custos.cases import actions
@@ -16,6 +18,7 @@ from custos.cases.actions import CaseConflict, CaseError
 from custos.cases.models import CaseSettings, ClosedDay
 from custos.cases.tests.base import CasesTestCase
 from custos.cases.types import CaseType
+from custos.test import CustosTransactionTestCase, give_role, make_user
 
 # Wednesday 11 March 2026, 10:00 in London (GMT).
 WEDNESDAY = dt.datetime(2026, 3, 11, 10, 0, tzinfo=dt.UTC)
@@ -289,3 +292,62 @@ class TimingsAccessTests(CasesTestCase):
         with self.assertRaises(CaseError) as raised:
             actions.add_closed_day(self.trust, day=self.today(), label="", by=self.exec_head)
         self.assertEqual(raised.exception.field, "label")
+
+
+class TimingsRaceTests(CustosTransactionTestCase):
+    """Two Executive Heads saving at the same moment, in real concurrent transactions: exactly one wins."""
+
+    def race(self, call) -> list[str]:
+        outcomes: list[str] = []
+        barrier = threading.Barrier(2)
+
+        def attempt(value: int) -> None:
+            barrier.wait()
+            try:
+                call(value)
+                outcomes.append("won")
+            except CaseError as error:
+                outcomes.append(str(error))
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=attempt, args=(n,)) for n in (1, 2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return outcomes
+
+    def setUp(self) -> None:
+        from custos.accounts.models import Role, Trust
+
+        self.trust = Trust.objects.create(name="T")
+        self.first, self.second = make_user("eh1", school=None), make_user("eh2", school=None)
+        for user in (self.first, self.second):
+            give_role(user, Role.EXECUTIVE_HEADTEACHER, None)
+
+    def test_a23_two_school_day_saves_against_the_same_version_exactly_one_wins(self) -> None:
+        people = {1: self.first, 2: self.second}
+        outcomes = self.race(
+            lambda n: actions.set_school_day(
+                self.trust,
+                day_starts=dt.time(8, n),
+                day_ends=dt.time(16),
+                weekdays=range(5),
+                by=people[n],
+                expected_version=0,
+            )
+        )
+        self.assertEqual(outcomes.count("won"), 1, outcomes)
+        self.assertIn("Someone else changed the school day", next(o for o in outcomes if o != "won"))
+        self.assertEqual(CaseSettings.objects.get().version, 1)
+        self.assertEqual(AuditEvent.objects.filter(action="cases.school_day_changed").count(), 1)
+
+    def test_a23_two_people_adding_the_same_closed_day_at_once_add_it_once(self) -> None:
+        people = {1: self.first, 2: self.second}
+        day = timezone.localdate() + dt.timedelta(days=(7 - timezone.localdate().weekday()) % 7 or 7)  # a Monday
+        outcomes = self.race(lambda n: actions.add_closed_day(self.trust, day=day, label=f"INSET {n}", by=people[n]))
+        self.assertEqual(outcomes.count("won"), 1, outcomes)
+        self.assertIn("is already a closed day", next(o for o in outcomes if o != "won"))
+        self.assertEqual(ClosedDay.objects.count(), 1)
+        self.assertEqual(AuditEvent.objects.filter(action="cases.closed_day_added").count(), 1)
