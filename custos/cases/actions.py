@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,7 @@ from django.utils import timezone
 from custos.accounts import access
 from custos.accounts.models import Kind, Pupil, RoleAssignment, School, Trust, User
 from custos.audit.actions import record
-from custos.cases.business_time import SchoolDay, add_school_minutes, add_working_days
+from custos.cases.business_time import WEEKDAY_NAMES, SchoolDay, add_school_minutes, add_working_days
 from custos.cases.models import (
     ALLOWED_TRANSITIONS,
     Case,
@@ -51,7 +51,14 @@ SYSTEM = "Custos (automatic)"
 
 
 class CaseError(ValueError):
-    """Bad input or a move the case cannot make; ``str()`` is the message to show, citing the clause."""
+    """Bad input or a move the case cannot make; ``str()`` is the message to show, citing the clause.
+
+    ``field`` names the form field the message is about, when there is one (the page shows it beside that field).
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class CaseConflict(CaseError):
@@ -105,18 +112,118 @@ def set_target(trust: Trust, *, case_type: str, amount: int, unit: str, by: User
     return row
 
 
-def set_school_day(trust: Trust, *, day_starts: dt.time, day_ends: dt.time, weekdays: Iterable[int], by: User) -> None:
+# A closed day is a bank holiday or INSET day in this school year or the next few: anything further off is a typo.
+CLOSED_DAY_PAST_LIMIT = dt.timedelta(days=365)
+CLOSED_DAY_FUTURE_LIMIT = dt.timedelta(days=3 * 365)
+
+
+def case_settings_for(trust: Trust) -> CaseSettings:
+    """The trust's school day row, or the defaults (unsaved, version 0) if nobody has changed them yet."""
+    return CaseSettings.objects.filter(trust=trust).first() or CaseSettings(trust=trust)
+
+
+def _weekday_list(days: Iterable[int]) -> str:
+    return ", ".join(WEEKDAY_NAMES[d] for d in days)
+
+
+def set_school_day(
+    trust: Trust,
+    *,
+    day_starts: dt.time,
+    day_ends: dt.time,
+    weekdays: Iterable[int],
+    by: User,
+    expected_version: int | None = None,
+) -> CaseSettings:
+    """Change the school day that school-time targets count in (A.2.3). Applies to cases opened from now on.
+
+    ``expected_version`` is the version the person saw: if someone saved in between, nothing changes and
+    ``CaseConflict`` says so (exactly one of two people saving at once wins).
+    """
     access.require(by, "cases.configure", trust)
     days = sorted(set(weekdays))
     if day_ends <= day_starts:
-        raise CaseError("The school day must end after it starts.")
-    if not days or any(d not in range(7) for d in days):
-        raise CaseError("Choose at least one school day.")
+        raise CaseError(
+            f"The school day must end after it starts: {day_ends:%H:%M} is not later than {day_starts:%H:%M}.",
+            field="day_ends",
+        )
+    if not days:
+        raise CaseError("Choose at least one school day: the target clock needs days to run on.", field="weekdays")
+    if any(d not in range(7) for d in days):
+        raise CaseError("School days are Monday to Sunday.", field="weekdays")
     with transaction.atomic():
         row, _ = CaseSettings.objects.get_or_create(trust=trust)
-        row.day_starts, row.day_ends, row.weekdays = day_starts, day_ends, ",".join(str(d) for d in days)
-        row.save()
-        record(by, "cases.school_day_changed", row, changes={"starts": day_starts, "ends": day_ends, "weekdays": days})
+        before = {"starts": row.day_starts, "ends": row.day_ends, "weekdays": row.weekday_numbers}
+        scope = CaseSettings.objects.filter(pk=row.pk)
+        if expected_version is not None:
+            scope = scope.filter(version=expected_version)
+        won = scope.update(
+            day_starts=day_starts,
+            day_ends=day_ends,
+            weekdays=",".join(str(d) for d in days),
+            version=F("version") + 1,
+        )
+        if not won:
+            current = CaseSettings.objects.get(pk=row.pk)
+            raise CaseConflict(
+                "Someone else changed the school day while you were editing it, so your change was not saved. "
+                f"It is now {current.day_starts:%H:%M} to {current.day_ends:%H:%M}, "
+                f"{_weekday_list(current.weekday_numbers)}. Check it and save again if it still needs changing."
+            )
+        row.refresh_from_db()
+        after = {"starts": day_starts, "ends": day_ends, "weekdays": days}
+        record(by, "cases.school_day_changed", row, changes={"from": before, "to": after, "clause": "A.2.3"})
+    return row
+
+
+def add_closed_day(trust: Trust, *, day: dt.date, label: str, by: User) -> ClosedDay:
+    """A bank holiday or INSET day: the target clock does not run on it (A.2.3). Audited with the change."""
+    access.require(by, "cases.configure", trust)
+    label = (label or "").strip()
+    if not label:
+        raise CaseError("Say what the day is, for example “Easter Monday” or “INSET day”.", field="label")
+    if len(label) > 100:
+        raise CaseError("Keep the name of the day to 100 characters.", field="label")
+    today = timezone.localdate()
+    if day < today - CLOSED_DAY_PAST_LIMIT:
+        raise CaseError(
+            f"{day:%d/%m/%Y} is more than a year ago: closed days only change targets for cases opened from now "
+            "on. Check the year.",
+            field="day",
+        )
+    if day > today + CLOSED_DAY_FUTURE_LIMIT:
+        raise CaseError(
+            f"{day:%d/%m/%Y} is more than three years ahead: add closed days for this school year and the next "
+            "couple. Check the year.",
+            field="day",
+        )
+    school_day = case_settings_for(trust).school_day()
+    if day.weekday() not in school_day.weekdays:
+        raise CaseError(
+            f"{day:%d/%m/%Y} is a {WEEKDAY_NAMES[day.weekday()]}, which is not a school day anyway, so there is "
+            "nothing to close. Check the date.",
+            field="day",
+        )
+    try:
+        with transaction.atomic():
+            row = ClosedDay.objects.create(trust=trust, day=day, label=label)
+            record(by, "cases.closed_day_added", row, changes={"day": day, "label": label, "clause": "A.2.3"})
+    except IntegrityError:
+        existing = ClosedDay.objects.filter(trust=trust, day=day).first()
+        named = f" (“{existing.label}”)" if existing and existing.label else ""
+        raise CaseError(f"{day:%d/%m/%Y} is already a closed day{named}.", field="day") from None
+    return row
+
+
+def remove_closed_day(trust: Trust, *, closed_day_id: int, by: User) -> None:
+    """Take a closed day off the list; if someone removed it first, say so and change nothing."""
+    access.require(by, "cases.configure", trust)
+    with transaction.atomic():
+        row = ClosedDay.objects.select_for_update().filter(trust=trust, pk=closed_day_id).first()
+        if row is None:
+            raise CaseConflict("That closed day was already removed (perhaps by someone else). Nothing changed.")
+        record(by, "cases.closed_day_removed", row, changes={"day": row.day, "label": row.label, "clause": "A.2.3"})
+        row.delete()
 
 
 # --- people ------------------------------------------------------------------------------------------------

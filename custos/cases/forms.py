@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from custos.accounts.models import Pupil, School, User
+from custos.cases.business_time import WEEKDAY_NAMES
 from custos.cases.models import EntryKind, Outcome
 from custos.cases.types import Agency, CaseType, TargetUnit
 
@@ -260,4 +261,51 @@ class SearchForm(forms.Form):
         label="Status",
         choices=[("", "Any"), ("new", "New"), ("open", "Being dealt with"), ("closed", "Closed")],
         required=False,
+    )
+
+
+WEEKDAY_CHOICES = [(str(number), name) for number, name in enumerate(WEEKDAY_NAMES)]
+TIME_ERRORS = {"invalid": "Enter a time on the 24-hour clock, as hours and minutes, for example 08:30."}
+
+
+class SchoolDayForm(forms.Form):
+    """The school day that school-time targets count in (A.2.3); ``version`` is what the person saw."""
+
+    day_starts = forms.TimeField(
+        label="The school day starts at",
+        help_text="24-hour clock, for example 08:30",
+        input_formats=["%H:%M", "%H.%M", "%H:%M:%S"],
+        error_messages={"required": "Enter the time the school day starts.", **TIME_ERRORS},
+        widget=forms.TimeInput(format="%H:%M", attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    day_ends = forms.TimeField(
+        label="The school day ends at",
+        help_text="24-hour clock, for example 16:00",
+        input_formats=["%H:%M", "%H.%M", "%H:%M:%S"],
+        error_messages={"required": "Enter the time the school day ends.", **TIME_ERRORS},
+        widget=forms.TimeInput(format="%H:%M", attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    # Not required here: the action says why at least one day is needed, beside this field.
+    weekdays = forms.TypedMultipleChoiceField(
+        label="School days", choices=WEEKDAY_CHOICES, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
+class ClosedDayForm(forms.Form):
+    day = forms.DateField(
+        label="Date",
+        help_text="Day/month/year, for example 26/12/2025",
+        input_formats=["%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y", "%d-%m-%Y", "%Y-%m-%d"],
+        error_messages={
+            "required": "Enter the date of the closed day.",
+            "invalid": "Enter a real date as day/month/year, for example 26/12/2025.",
+        },
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    label = forms.CharField(
+        label="What the day is",
+        help_text="For example: Boxing Day, INSET day",
+        max_length=100,
+        error_messages={"required": "Say what the day is, for example “Easter Monday” or “INSET day”."},
     )

@@ -64,6 +64,8 @@ class CaseSettings(models.Model):
         max_length=20, default="0,1,2,3,4", help_text="School days, 0 = Monday … 6 = Sunday, comma separated"
     )
     time_zone = models.CharField(max_length=60, default="Europe/London")
+    # Bumped by every change, so that of two people saving the same page at once exactly one wins.
+    version = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name_plural = "case settings"
@@ -72,11 +74,15 @@ class CaseSettings(models.Model):
     def __str__(self) -> str:
         return f"Case settings for {self.trust}"
 
+    @property
+    def weekday_numbers(self) -> list[int]:
+        return [int(d) for d in self.weekdays.split(",") if d.strip()]
+
     def school_day(self, closed_days: frozenset[dt.date] = frozenset()) -> SchoolDay:
         return SchoolDay(
             start=self.day_starts,
             end=self.day_ends,
-            weekdays=frozenset(int(d) for d in self.weekdays.split(",") if d.strip()),
+            weekdays=frozenset(self.weekday_numbers),
             tz=ZoneInfo(self.time_zone),
             closed_days=closed_days,
         )

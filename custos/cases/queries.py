@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from custos.accounts import access
-from custos.cases.models import Case, Escalation, Evidence, Status
+from custos.cases.models import Case, ClosedDay, Escalation, Evidence, Status
 from custos.cases.rules import visible_cases_q
 
 
@@ -84,3 +84,7 @@ def retention_due(on: dt.date | None = None, *, within_days: int = 30) -> QueryS
         .select_related("school")
         .order_by("retain_until")
     )
+
+
+def closed_days_for(trust: Any) -> QuerySet[ClosedDay]:
+    return ClosedDay.objects.filter(trust=trust).order_by("day")

@@ -10,11 +10,12 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from custos.accounts import access
 from custos.accounts.models import User
-from custos.cases import actions, forms, queries
+from custos.cases import actions, forms, queries, timings
 from custos.cases.actions import CaseError
 from custos.cases.models import Case, Escalation, Evidence
 from custos.cases.types import CASE_TYPES, TargetUnit
@@ -116,14 +117,20 @@ def _case_context(request: AuthedRequest, case: Case, **bound: Any) -> dict[str,
         "pupils": case.linked_pupils.all(),
         "users": case.linked_users.all(),
         "show_legal": access.can(request.user, "accounts.view_pupil_legal_name", case.school),
-        "entry_form": bound.get("entry") or forms.EntryForm(),
-        "referral_form": bound.get("referral") or forms.ReferralForm(),
-        "assign_form": bound.get("assign") or forms.AssignForm(people=people),
-        "link_form": bound.get("link") or forms.LinkForm(school=case.school),
-        "evidence_form": bound.get("evidence") or forms.EvidenceForm(),
-        "close_form": bound.get("close") or forms.CloseForm(),
-        "reopen_form": bound.get("reopen") or forms.ReopenForm(),
+        "entry_form": bound.get("entry") or forms.EntryForm(auto_id=_ids("entry")),
+        "referral_form": bound.get("referral") or forms.ReferralForm(auto_id=_ids("referral")),
+        "assign_form": bound.get("assign") or forms.AssignForm(people=people, auto_id=_ids("assign")),
+        "link_form": bound.get("link") or forms.LinkForm(school=case.school, auto_id=_ids("link")),
+        "evidence_form": bound.get("evidence") or forms.EvidenceForm(auto_id=_ids("evidence")),
+        "close_form": bound.get("close") or forms.CloseForm(auto_id=_ids("close")),
+        "reopen_form": bound.get("reopen") or forms.ReopenForm(auto_id=_ids("reopen")),
     }
+
+
+def _ids(action: str) -> str:
+    # One page holds several forms with fields of the same name: each form's ids are its own, so labels and the
+    # error summary's links point at the right field.
+    return f"id_{action}_%s"
 
 
 def _do_entry(case: Case, user: User, data: dict[str, Any], files: Any) -> None:
@@ -184,7 +191,7 @@ def case_action(request: AuthedRequest, reference: str, action: str) -> HttpResp
         return _run(request, case, lambda: actions.acknowledge(case, by=request.user), "Acknowledged.")
     if action == "assign":
         people = User.objects.filter(pk__in=[u.pk for u in actions.role_holders(case.school, case.spec.may_edit)])
-        form: django_forms.Form = forms.AssignForm(request.POST, people=people)
+        form: django_forms.Form = forms.AssignForm(request.POST, people=people, auto_id=_ids(action))
         if form.is_valid():
             return _run(
                 request, case, lambda: actions.assign(case, by=request.user, to=form.cleaned_data["to"]), "Assigned."
@@ -194,9 +201,9 @@ def case_action(request: AuthedRequest, reference: str, action: str) -> HttpResp
         raise Http404("No such action")
     make_form, handler, done = CASE_ACTIONS[action]
     form = (
-        make_form(request.POST, request.FILES, case=case)
+        make_form(request.POST, request.FILES, case=case, auto_id=_ids(action))
         if action == "link"
-        else make_form(request.POST, request.FILES)
+        else make_form(request.POST, request.FILES, auto_id=_ids(action))
     )
     if not form.is_valid():
         return _invalid(request, case, action, form)
@@ -333,3 +340,96 @@ def _trust_of(user: User) -> Any:
     if trust is None:
         raise Http404("No trust")
     return trust
+
+
+def _timings_page(
+    request: AuthedRequest,
+    *,
+    day_form: forms.SchoolDayForm | None = None,
+    closed_form: forms.ClosedDayForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    trust = _trust_of(request.user)
+    row = actions.case_settings_for(trust)
+    initial = {
+        "day_starts": row.day_starts,
+        "day_ends": row.day_ends,
+        "weekdays": row.weekday_numbers,
+        "version": row.version,
+    }
+    failed = (day_form if day_form is not None and day_form.errors else None) or (
+        closed_form if closed_form is not None and closed_form.errors else None
+    )
+    context = {
+        "day_form": day_form or forms.SchoolDayForm(initial=initial),
+        "closed_form": closed_form or forms.ClosedDayForm(),
+        "failed_form": failed,
+        "settings_row": row,
+        "closed_days": queries.closed_days_for(trust),
+        "examples": timings.worked_examples(trust, timezone.localdate()),
+    }
+    return render(request, "cases/timings.html", context, status=status)
+
+
+def _show_error(form: django_forms.Form, error: CaseError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, str(error))
+
+
+@require_http_methods(["GET", "POST"])
+def case_timings(request: AuthedRequest) -> HttpResponse:
+    """The school day and closed days that case targets count in (A.2.3), Executive Headteacher only."""
+    access.require(request.user, "cases.configure")
+    if request.method == "GET":
+        return _timings_page(request)
+    form = forms.SchoolDayForm(request.POST)
+    if not form.is_valid():
+        return _timings_page(request, day_form=form, status=400)
+    try:
+        actions.set_school_day(
+            _trust_of(request.user),
+            by=request.user,
+            day_starts=form.cleaned_data["day_starts"],
+            day_ends=form.cleaned_data["day_ends"],
+            weekdays=form.cleaned_data["weekdays"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except actions.CaseConflict as conflict:
+        # Keep what they typed, against the version that is there now, so saving again is a deliberate choice.
+        data = request.POST.copy()
+        data["version"] = str(actions.case_settings_for(_trust_of(request.user)).version)
+        form = forms.SchoolDayForm(data)
+        form.is_valid()
+        form.add_error(None, str(conflict))
+        return _timings_page(request, day_form=form, status=409)
+    except CaseError as error:
+        _show_error(form, error)
+        return _timings_page(request, day_form=form, status=400)
+    messages.success(request, "School day saved. It applies to cases opened from now on.")
+    return redirect("cases:timings")
+
+
+@require_POST
+def closed_day_add(request: AuthedRequest) -> HttpResponse:
+    access.require(request.user, "cases.configure")
+    form = forms.ClosedDayForm(request.POST)
+    if form.is_valid():
+        try:
+            row = actions.add_closed_day(_trust_of(request.user), by=request.user, **form.cleaned_data)
+        except CaseError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, f"{timings.on_day(row.day)} ({row.label}) added as a closed day.")
+            return redirect("cases:timings")
+    return _timings_page(request, closed_form=form, status=400)
+
+
+@require_POST
+def closed_day_remove(request: AuthedRequest, closed_day_id: int) -> HttpResponse:
+    access.require(request.user, "cases.configure")
+    try:
+        actions.remove_closed_day(_trust_of(request.user), closed_day_id=closed_day_id, by=request.user)
+    except CaseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Closed day removed. The target clock runs on that day again.")
+    return redirect("cases:timings")
