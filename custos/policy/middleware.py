@@ -9,9 +9,12 @@ from django.urls import reverse
 from custos.policy.queries import needs_acknowledgement
 
 # What a member of staff may reach before confirming the policy: the policy itself (any version, its clauses and
-# what changed), signing out, the second factor and static files. Everything else waits (sections 5 and 6).
+# what changed), signing out, the second factor and static files. Everything else waits (sections 5 and 6), except
+# safeguarding: reporting a concern and working a case are never held up by reading (A.2.3, A.5.6). A new starter
+# who sees a child at risk on day one reports it, and the DSL keeps working cases the day a new version comes out.
 _OPEN_PATHS = ("/policy/",)
 _OPEN_PREFIXES = (
+    "/cases/",
     "/policy/versions/",
     "/policy/clause/",
     "/policy/acknowledge/",

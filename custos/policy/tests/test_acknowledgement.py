@@ -54,6 +54,20 @@ class AcknowledgementGatingTests(CustosTestCase):
         self.assertEqual(client.get("/static/custos/custos.css").status_code, 200)
         self.assertEqual(client.post("/account/logout/").status_code, 302)
 
+    def test_a23_a_new_starter_can_report_a_concern_before_confirming_the_policy(self) -> None:
+        starter = make_user("starter", school=self.school)
+        client = self.client_for(starter)
+        self.assertEqual(client.get("/cases/report/").status_code, 200)
+        self.assertEqual(client.get("/cases/report/concern/").status_code, 200)
+        self.assertEqual(client.get("/staff/declarations/").status_code, 302)  # everything else still waits
+
+    def test_a23_the_dsl_keeps_working_cases_while_a_new_version_waits_to_be_confirmed(self) -> None:
+        acknowledge(self.dsl, self.version)
+        import_policy(REVISED, label="2027.1", by=None)
+        client = self.client_for(self.dsl)
+        self.assertEqual(client.get("/").status_code, 302)
+        self.assertEqual(client.get("/cases/").status_code, 200)
+
     def test_s5_confirming_records_who_which_version_and_when_then_lets_them_through(self) -> None:
         client = self.client_for(self.teacher)
         with time_machine.travel("2026-09-01 08:30:00+01:00", tick=False):
