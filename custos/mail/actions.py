@@ -7,7 +7,8 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template
 
 from custos.audit.actions import record
 from custos.mail.models import Email
@@ -21,7 +22,7 @@ def queue_email(recipient: Any, template: str, context: dict[str, Any]) -> Email
     address = getattr(recipient, "email", "") or ""
     if not address:
         return None
-    rendered = render_to_string(f"mail/{template}.txt", {**context, "recipient": recipient}).strip()
+    rendered = render_text(f"mail/{template}.txt", {**context, "recipient": recipient}).strip()
     subject, _, body = rendered.partition("\n")
     email = Email.objects.create(
         to=address,
@@ -31,6 +32,12 @@ def queue_email(recipient: Any, template: str, context: dict[str, Any]) -> Email
     )
     enqueue(send_email, email_id=email.pk)
     return email
+
+
+def render_text(name: str, context: dict[str, Any]) -> str:
+    """A plain-text template rendered without HTML escaping: mail is not HTML, so "O'Brien's & friends" must
+    arrive as written, not as "O&#x27;Brien&#x27;s &amp; friends"."""
+    return get_template(name).template.render(Context(context, autoescape=False))  # type: ignore[attr-defined]
 
 
 def purge_sent(now: dt.datetime | None = None) -> int:

@@ -25,6 +25,15 @@ class MailTests(CustosTestCase):
         self.assertIn("Please look.", smtp.body(message))
         self.assertIsNotNone(Email.objects.get().sent_at)
 
+    def test_plain_text_mail_is_not_html_escaped(self) -> None:
+        with transaction.atomic():
+            email = queue_email(
+                self.dsl, "notice", {"subject": "Book week — O'Brien's & friends", "message": "Read <this> & that."}
+            )
+        assert email is not None
+        self.assertEqual(email.subject, "Book week — O'Brien's & friends")
+        self.assertIn("Read <this> & that.", email.body)
+
     def test_mail_waits_while_the_server_is_down_and_goes_once_it_is_back(self) -> None:
         with transaction.atomic():
             queue_email(self.dsl, "notice", {"subject": "Urgent", "message": "Disclosure."})
