@@ -1,11 +1,13 @@
 from django import forms
 
+from custos.lib.widgets import DatePicker
+
 
 class AuditSearchForm(forms.Form):
     q = forms.CharField(label="Object or person", required=False, max_length=100)
     action = forms.CharField(label="Action", required=False, max_length=100, help_text="e.g. roster.imported")
-    since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label="From", required=False, widget=DatePicker())
+    until = forms.DateField(label="To", required=False, widget=DatePicker())
 
     def clean(self) -> dict:
         data = super().clean() or {}

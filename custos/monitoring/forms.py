@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from custos.lib.widgets import DatePicker
 from custos.monitoring import clauses
 from custos.monitoring.actions import Week
 from custos.monitoring.models import Category, Weekday
@@ -26,8 +27,8 @@ class ReportRequestForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    start = forms.DateField(label="From (first day)", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To (last day)", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label="From (first day)", widget=DatePicker())
+    end = forms.DateField(label="To (last day)", widget=DatePicker())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -6,6 +6,8 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from custos.lib.widgets import DatePicker
+
 
 class AcknowledgeForm(forms.Form):
     confirm = forms.BooleanField(
@@ -19,7 +21,7 @@ class ReviewOpenForm(forms.Form):
     review_date = forms.DateField(
         label="Review date",
         help_text="When the review should conclude, for example 31/07/2027",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DatePicker(),
     )
     reason = forms.CharField(
         label="Changing circumstances that prompt the review (10.1)", widget=forms.Textarea(attrs={"rows": 4})
@@ -36,7 +38,7 @@ class ConsultationNoteForm(forms.Form):
     organisation = forms.CharField(
         label="Trade union or teacher association (10.1)", max_length=200, help_text="For example NEU, NASUWT, UNISON"
     )
-    met_on = forms.DateField(label="Date of the meeting or exchange", widget=forms.DateInput(attrs={"type": "date"}))
+    met_on = forms.DateField(label="Date of the meeting or exchange", widget=DatePicker())
     notes = forms.CharField(label="What was discussed and agreed", widget=forms.Textarea(attrs={"rows": 6}))
 
     def clean_met_on(self) -> dt.date:

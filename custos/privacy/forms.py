@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from custos.lib.widgets import DatePicker
 from custos.privacy.models import CorrectableField
 
 
@@ -17,7 +18,7 @@ class SarForm(forms.Form):
     )
     received_on = forms.DateField(
         label="Date the request was received",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DatePicker(),
         help_text="The one-month time limit runs from this day.",
     )
 
