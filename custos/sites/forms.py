@@ -3,18 +3,24 @@ extensions and host platforms."""
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.db.models import Q, QuerySet
 
 from custos.accounts.models import Kind, School, User
+from custos.sites.checks import submission_errors
 from custos.sites.content import ROLE_FIELDS, model_field, model_fields_for, role_fields_for, sections_for
 from custos.sites.models import ClosureExtension, Decision, Evaluation, HostPlatform, Site, SiteKind
 
 PEOPLE_ERROR = (
     "Choose current staff members of the school: pupils and people outside the school cannot administer, "
     "moderate or vet for an official site (A.3.1)."
+)
+IMPOSSIBLE_DATE = (
+    "This is not a real date, so nothing can be stored in it: enter the day, month and year, for example 16/11/2026."
 )
 ROLE_LABELS = {
     "administrators": "Names of administrators (the site must have at least 2 approved administrators)",
@@ -101,16 +107,31 @@ class BaseSiteForm(forms.ModelForm):
                 field.help_text = HINTS[name]
             if kind == SiteKind.PARTICIPATION and name in PARTICIPATION_LABELS:
                 field.label = PARTICIPATION_LABELS[name]
+        for name in ("go_live_on", "closes_on"):
+            if name in self.fields:
+                self.fields[name].error_messages["invalid"] = IMPOSSIBLE_DATE
+        if not self.instance.pk:
+            self.instance.school, self.instance.kind = school, kind  # so the rules can be checked before saving
         if self.instance.pk:
             for name in role_fields_for(kind):
                 self.initial[name] = [r.user_id for r in self.instance.roles.all() if r.role == ROLE_FIELDS[name]]
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        go_live, closes = data.get("go_live_on"), data.get("closes_on")
-        if go_live and closes and closes <= go_live:
-            self.add_error("closes_on", "The closure date must be after the go-live date (A.1.6).")
-        return data
+    # No clean(): the policy's rules (the date order of A.1.6 among them) live in checks.submission_errors and
+    # run on submit, all at once; a draft stores whatever it can hold.
+
+    def report_policy_errors(self, today: dt.date) -> None:
+        """On a submit whose input could not all be read, add every policy rule the readable answers break, so the
+        person sees every problem in one round; a field whose input was unreadable keeps only that error."""
+        site = copy.copy(self.instance)
+        for name in self.errors:
+            if name in self.fields and name in model_fields_for(self.kind):
+                setattr(site, model_field(name).attname, None)
+        roles = {name: ([] if name in self.errors else people) for name, people in self.role_values().items()}
+        for name, messages in submission_errors(site, roles, today).items():
+            if name in self.errors:
+                continue
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
 
     def validate_unique(self) -> None:
         # The model's constraints are checked in clean() with the policy's wording and clause.
@@ -220,7 +241,7 @@ class ExtensionForm(forms.ModelForm):
         model = ClosureExtension
         fields = ["closes_on_requested", "reason"]
         widgets = {
-            "closes_on_requested": forms.DateInput(attrs={"type": "date"}),
+            "closes_on_requested": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "reason": forms.Textarea(attrs={"rows": 3}),
         }
 

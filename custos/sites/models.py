@@ -191,11 +191,14 @@ class Site(models.Model):
         ordering = ["school__name", "title"]
         indexes = [models.Index(fields=["school", "state"])]
         constraints = [
+            # A draft stores whatever its author has typed so far (the rule is reported on submit, with all the
+            # others); once a form leaves its author, it must close after it goes live (A.1.6).
             models.CheckConstraint(
-                condition=Q(closes_on__isnull=True)
+                condition=Q(state__in=["draft", "returned"])
+                | Q(closes_on__isnull=True)
                 | Q(go_live_on__isnull=True)
                 | Q(closes_on__gt=models.F("go_live_on")),
-                name="site_closes_after_go_live",
+                name="site_closes_after_go_live_once_submitted",
             )
         ]
 

@@ -63,8 +63,12 @@ def edit(request: AuthedRequest, pk: int) -> HttpResponse:
 def _form_page(request: AuthedRequest, site: Site | None, school: School, kind: str) -> HttpResponse:
     initial = {"seen_sha256": content_sha256(site, current_roles(site))} if site else {}
     form = site_form(kind, request.POST or None, school=school, instance=site, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        submit = "submit" in request.POST
+    submit = "submit" in request.POST
+    if request.method == "POST" and not form.is_valid():
+        if submit:
+            form.report_policy_errors(timezone.localdate())
+        form.add_error(None, NOTHING_SAVED)
+    elif request.method == "POST":
         try:
             saved = actions.save_form(
                 site,
@@ -86,6 +90,12 @@ def _form_page(request: AuthedRequest, site: Site | None, school: School, kind: 
             messages.success(request, _saved_message(saved))
             return redirect("sites:detail", saved.pk)
     return render(request, "sites/form.html", {"form": form, "site": site, "kind": kind, "school": school})
+
+
+NOTHING_SAVED = (
+    "Nothing was saved: some answers could not be stored as they are. Correct those marked below, then save "
+    "or submit again."
+)
 
 
 def _saved_message(site: Site) -> str:
