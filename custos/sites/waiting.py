@@ -37,7 +37,9 @@ def site_work(user: Any) -> Iterable[WaitingItem]:
     roles = set(user.all_current_roles())
     if Role.ICT_MANAGER in roles:
         for site in Site.objects.filter(ict, state=SiteState.SUBMITTED).exclude(author=user):
-            items.append(WaitingItem(f"Approve the site form: {site.title}", url(site), "A.3.6", site.submitted_at))
+            # No due date: the policy sets no deadline for approving a form (A.3.6), and the time it was submitted
+            # shown as "due" made every new form look overdue.
+            items.append(WaitingItem(f"Approve the site form: {site.title}", url(site), "A.3.6"))
         for ext in ClosureExtension.objects.filter(state=ExtensionState.WITH_ICT, site__in=Site.objects.filter(ict)):
             items.append(WaitingItem(f"Approve the extension of {ext.site}", url(ext.site), "A.1.6"))
     if roles & {Role.HEAD_OF_SCHOOL, Role.EXECUTIVE_HEADTEACHER}:

@@ -151,6 +151,14 @@ class ApprovalTests(SitesTestCase):
         signature = sign(site, self.exec_head)
         self.assertEqual(signature.role, "executive_head")
 
+    def test_a36_waiting_for_me_gives_no_due_date_the_policy_does_not_set(self) -> None:
+        site = self.submitted()
+        [item] = [i for i in waiting_for(self.ict_manager) if i.title == f"Approve the site form: {site.title}"]
+        self.assertIsNone(item.due)
+        home = self.client_for(self.ict_manager).get("/")
+        self.assertContains(home, f"Approve the site form: {site.title}")
+        self.assertNotContains(home, "due ")
+
     def test_a36_waiting_for_me_shows_each_approver_their_step(self) -> None:
         site = self.submitted()
         self.assertIn(f"Approve the site form: {site.title}", [i.title for i in waiting_for(self.ict_manager)])
