@@ -132,6 +132,16 @@ class FormPageTests(SitesTestCase):
         site.refresh_from_db()
         self.assertEqual(site.state, SiteState.SUBMITTED)
 
+    def test_a36_approvals_show_a_plainly_named_fingerprint_short_with_the_full_value_to_open(self) -> None:
+        site = self.approved()
+        sha = site.signatures.first().content_sha256
+        page = self.client_for(self.teacher).get(f"/sites/{site.pk}/")
+        self.assertContains(page, '<th scope="col">Fingerprint of the form they approved</th>', html=True)
+        self.assertNotContains(page, "Form content (SHA-256)")
+        self.assertContains(page, f"<summary><code>{sha[:12]}…</code>")
+        self.assertContains(page, f"<code>{sha}</code>")
+        self.assertContains(page, "shows exactly which version of the form each person approved")
+
     def test_appendix_b_printable_copy_has_the_signatures_and_hash(self) -> None:
         site = self.approved()
         response = self.client_for(self.teacher).get(f"/sites/{site.pk}/print/")
