@@ -183,7 +183,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "custos.accounts.backends.UsernameOrEmailBackend",
 ]
 
 # OWASP ASVS 5.0 V6.2 (L2): at least 8 characters, no composition rules, common and breached passwords refused.
@@ -208,6 +208,7 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = _env_int("CUSTOS_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = _env_int("CUSTOS_LOGIN_COOLOFF_MINUTES", 15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "custos.accounts.backends.account_name"  # the account, whether named by address or username
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = _env_int("CUSTOS_PROXY_COUNT", 0)

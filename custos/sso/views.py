@@ -76,7 +76,7 @@ def callback(request: HttpRequest, name: str) -> HttpResponse:
     except actions.SignInRefused as refused:
         return _refused(request, refused.message)
     wanted = request.session.pop(_NEXT, "")
-    login(request, signed_in.user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, signed_in.user, backend="custos.accounts.backends.UsernameOrEmailBackend")
     if signed_in.device is not None:
         otp_login(request, signed_in.device)
     return redirect(wanted or settings.LOGIN_REDIRECT_URL)

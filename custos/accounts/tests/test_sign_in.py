@@ -45,6 +45,22 @@ class SignInTests(CustosTestCase):
             attempt(Client(), "teacher", TEST_PASSWORD, ip="10.7.7.7"), "/", fetch_redirect_response=False
         )
 
+    def test_a_pupil_signs_in_with_their_email_address_as_the_page_invites(self) -> None:
+        self.pupil.email = "Pupil.A100@Oakfield.example.sch.uk"
+        self.pupil.save(update_fields=["email"])
+        client = Client()
+        response = attempt(client, "pupil.a100@oakfield.example.sch.uk", TEST_PASSWORD)
+        self.assertRedirects(response, "/", fetch_redirect_response=False)
+        self.assertEqual(client.get("/").status_code, 200)
+
+    def test_naming_the_account_by_address_or_username_shares_one_lockout(self) -> None:
+        self.teacher.email = "t.persona@oakfield.example.sch.uk"
+        self.teacher.save(update_fields=["email"])
+        for name in ("teacher", "t.persona@oakfield.example.sch.uk") * 3:
+            attempt(Client(), name, "guess-guess", ip="10.9.9.8")
+        locked = attempt(Client(), "t.persona@oakfield.example.sch.uk", TEST_PASSWORD, ip="10.9.9.8")
+        self.assertEqual(locked.status_code, 429)
+
     def test_sign_out_ends_the_session(self) -> None:
         client = self.client_for(self.teacher)
         self.assertEqual(client.get("/").status_code, 200)
