@@ -159,6 +159,7 @@ class DemoSchool:
     years: tuple[int, ...]
     pupils: int
     la_code: str
+    club_ages: tuple[int, int]  # the Reading Club's pupils (A.2.5, A.2.6); the demo pupils with accounts fit it
 
 
 SCHOOLS = (
@@ -171,6 +172,7 @@ SCHOOLS = (
         tuple(range(0, 7)),
         120,
         "873",
+        (9, 11),
     ),
     DemoSchool(
         "Riverside High School",
@@ -181,6 +183,7 @@ SCHOOLS = (
         tuple(range(7, 14)),
         180,
         "873",
+        (11, 14),
     ),
 )
 
@@ -322,9 +325,14 @@ def seed(today: dt.date | None = None) -> dict[str, int]:
             if report.errors:
                 raise RuntimeError(f"demo roster for {school} is invalid: {report.errors[:3]}")
         with_accounts = Pupil.objects.filter(school=school, user__isnull=False).count()
-        for pupil in Pupil.objects.filter(school=school, user__isnull=True).order_by("upn")[
-            : max(0, 5 - with_accounts)
-        ]:
+        youngest, oldest = demo.club_ages
+        # Accounts for pupils old enough for the Reading Club, so the demo's pupil journey can be walked.
+        club_aged = [
+            pupil
+            for pupil in Pupil.objects.filter(school=school, user__isnull=True, on_roll=True).order_by("upn")
+            if youngest <= pupil.age_on(timezone.localdate()) <= oldest  # the clock invitations are checked by
+        ]
+        for pupil in club_aged[: max(0, 6 - with_accounts)]:
             username = f"pupil.{pupil.upn.lower()}"
             user = User.objects.create_user(
                 username=username,

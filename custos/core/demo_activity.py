@@ -7,9 +7,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from custos.accounts.models import Pupil, School, User
+from custos.accounts.models import Kind, Pupil, School, User
 from custos.cases.actions import open_case
 from custos.cases.models import Case
+from custos.community import actions as community
+from custos.core.demo import SCHOOLS
 from custos.sites import actions as sites
 from custos.sites.content import content_sha256, current_roles
 from custos.sites.models import Decision, Site, SiteKind, SiteState
@@ -19,7 +21,7 @@ def _person(school: School, prefix: str) -> User:
     return User.objects.get(username=f"{prefix}@{school.email_domain}")
 
 
-def _form(title: str, today: dt.date, **extra: Any) -> dict[str, Any]:
+def _form(title: str, today: dt.date, ages: tuple[int, int] = (9, 11), **extra: Any) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "title": title,
         "department": "English",
@@ -30,15 +32,15 @@ def _form(title: str, today: dt.date, **extra: Any) -> dict[str, Any]:
         "evaluation_plan": "Number of reviews posted and library loans, compared termly with last year.",
         "exit_strategy": "Closes at the end of the school year; reviews are archived to the library page.",
         "audience_pupils": True,
-        "audience_age_min": 9,
-        "audience_age_max": 11,
+        "audience_age_min": ages[0],
+        "audience_age_max": ages[1],
         "audience_staff": True,
         "contributors_pupils": True,
-        "contributors_age_min": 9,
-        "contributors_age_max": 11,
+        "contributors_age_min": ages[0],
+        "contributors_age_max": ages[1],
         "contributors_staff": True,
         "hosting": "school",
-        "go_live_on": today + dt.timedelta(days=1),
+        "go_live_on": today,
         "closes_on": today + dt.timedelta(days=220),
         "security_measures": "School sign-in only; pupils are invited from the roster by the administrators.",
         "consent_plan": "A letter home explains the club's space and its House Rules; parents return a consent "
@@ -71,12 +73,13 @@ def seed_activity(school: School) -> None:
     teacher, moderator, moderator2 = (_person(school, p) for p in ("teacher", "moderator", "moderator2"))
     ict, head, pastoral = (_person(school, p) for p in ("ict", "head", "pastoral"))
     team = {"administrators": [teacher, moderator], "moderators": [moderator, moderator2]}
+    ages = next((demo.club_ages for demo in SCHOOLS if demo.urn == school.urn), (9, 11))
 
     def form(title: str, submit: bool, **extra: Any) -> Site:
         try:
             return sites.save_form(
                 None, by=teacher, school=school, kind=SiteKind.OWN,
-                fields=_form(title, today, line_manager=pastoral, **extra), roles=team, submit=submit,
+                fields=_form(title, today, ages, line_manager=pastoral, **extra), roles=team, submit=submit,
             )  # fmt: skip
         except sites.SubmissionRefused as refused:
             raise RuntimeError(f"demo site {title!r} breaks a rule: {refused.errors}") from refused
@@ -87,6 +90,9 @@ def seed_activity(school: School) -> None:
     live.refresh_from_db()
     if live.state == SiteState.APPROVED:  # (approval itself puts a site live when its date has come)
         sites.go_live(live, by=None)
+    # The demo pupils are Reading Club members; each accepts the House Rules on first visit (A.4.1).
+    members = User.objects.filter(pupil__school=school, kind=Kind.PUPIL, is_active=True).order_by("username")
+    community.invite(live, by=teacher, users=members)
     form("Eco Council noticeboard", submit=True, department="Geography")
     form("Sports day photo blog", submit=False, department="PE")
 

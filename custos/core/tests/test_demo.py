@@ -49,6 +49,9 @@ class DemoSeedTests(TestCase):
     def test_the_demo_is_deterministic(self) -> None:
         seed(today=TODAY)
         names = list(Pupil.objects.order_by("upn").values_list("legal_first_name", "legal_last_name", "date_of_birth"))
+        from custos.community.models import Membership
+
+        Membership.objects.filter(user__kind=Kind.PUPIL).delete()  # the Reading Club members, to start again
         Pupil.objects.all().update(user=None)
         User.objects.filter(kind=Kind.PUPIL).delete()
         Pupil.objects.all().delete()
@@ -68,3 +71,20 @@ class DemoSeedTests(TestCase):
         self.assertEqual(teacher.get("/").status_code, 200)
         trainee = sign_in(Client(), User.objects.get(username="trainee@oakfield.example.sch.uk"))
         self.assertRedirects(trainee.get("/"), "/policy/acknowledge/?next=/", fetch_redirect_response=False)
+
+    def test_a26_the_demo_pupils_can_walk_the_pupil_journey_in_their_reading_club(self) -> None:
+        from django.utils import timezone
+
+        from custos.community.models import Membership
+        from custos.sites.models import Site, SiteState
+
+        seed(today=TODAY)
+        for school in School.objects.all():
+            club = Site.objects.get(school=school, title__endswith="Reading Club")
+            self.assertEqual(club.state, SiteState.LIVE)
+            pupils = User.objects.filter(kind=Kind.PUPIL, school=school)
+            self.assertGreaterEqual(pupils.count(), 5)
+            for user in pupils:
+                age = user.pupil.age_on(timezone.localdate())
+                self.assertTrue(club.contributors_age_min <= age <= club.contributors_age_max, (user, age))
+                self.assertTrue(Membership.objects.filter(site=club, user=user, terms_accepted_at=None).exists())
