@@ -62,7 +62,9 @@ class ContactForm(forms.Form):
 
 class LeavingForm(forms.Form):
     ends_on = forms.DateField(
-        label="Last day of employment", widget=forms.DateInput(attrs={"type": "date"}), help_text="e.g. 31/08/2027"
+        label="Last day of employment",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="e.g. 31/08/2027",
     )
 
     def clean_ends_on(self) -> dt.date:

@@ -155,6 +155,11 @@ class LeavingTests(CustosTestCase):
         self.assertIn("must not contact pupils", smtp.body(message))
         self.assertIn("31 August 2027", smtp.body(message))
 
+    def test_67_a_recorded_leaving_date_is_shown_in_the_date_box(self) -> None:
+        record_leaving_date(self.teacher, dt.date(2026, 11, 16), by=self.hr)
+        page = self.client_for(self.hr).get(f"/staff/people/{self.teacher.pk}/leaving/")
+        self.assertContains(page, 'value="2026-11-16"')
+
     def test_67_recording_the_same_date_again_sends_nothing_more(self) -> None:
         record_leaving_date(self.teacher, dt.date(2027, 8, 31), by=self.hr)
         record_leaving_date(self.teacher, dt.date(2027, 8, 31), by=self.hr)
