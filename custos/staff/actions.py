@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from custos.accounts.models import FamilyLink, Kind, Pupil, Role, User
 from custos.audit.actions import record
@@ -168,7 +168,8 @@ def content_hash(post: OfficialPost) -> str:
     return digest.hexdigest()
 
 
-def _screen(post: OfficialPost) -> list[dict[str, Any]]:
+def check_post(post: OfficialPost) -> list[dict[str, Any]]:
+    """What the screening check finds in the post's text now, as rows for a page; stores nothing (A.4)."""
     text = f"{post.title}\n{post.body}"
     return screening.as_rows(screening.screen_post(text, site=post.site, author=post.author), text)
 
@@ -221,7 +222,7 @@ def _after_edit(post: OfficialPost, *, by: User, what: str) -> None:
     post.content_sha256 = new_hash
     if was in (PostState.SUBMITTED, PostState.READY, PostState.PUBLISHED):
         PostApproval.objects.filter(post=post, invalidated_at__isnull=True).update(invalidated_at=timezone.now())
-        _move(post, PostState.SUBMITTED, approved_at=None, published_at=None, findings=_screen(post))
+        _move(post, PostState.SUBMITTED, approved_at=None, published_at=None, findings=check_post(post))
         _notify_approvers(post)
     record(by, "staff.post_edited", post, changes={"what": what, "from_state": was, "state": post.state})
 
@@ -284,12 +285,13 @@ def submit_post(post: OfficialPost, *, by: User) -> list[dict[str, Any]]:
         )
         if locked.state not in (PostState.DRAFT, PostState.RETURNED):
             raise StaffActionError(f"This post is {locked.get_state_display().lower()}: it cannot be sent again.")
-        findings = _screen(locked)
+        findings = check_post(locked)
         must_change = [f for f in findings if f["blocking"]]
         if must_change:
             clauses = sorted({c for f in must_change for c in f["clauses"]})
             raise StaffActionError(
-                f"Change what the check marks 'Must change' before sending the post ({', '.join(clauses)})."
+                f"Change what the check marks 'Must change' (listed under \"What the check found\" on this page) "
+                f"before sending the post ({', '.join(clauses)})."
             )
         _move(
             locked,
@@ -313,6 +315,40 @@ def steps_for(user: User, post: OfficialPost) -> list[str]:
     return [step for step in (ApprovalStep.ICT, ApprovalStep.HEAD) if user in approvers[step]]
 
 
+def live_approvals(post: OfficialPost) -> list[PostApproval]:
+    """The approvals that count for the post's current content (an edit or a return ends them) (A.3.4)."""
+    return list(
+        PostApproval.objects.filter(
+            post=post,
+            content_sha256=post.content_sha256,
+            invalidated_at__isnull=True,
+            decision=PostDecision.APPROVED,
+        ).select_related("approver")
+    )
+
+
+def open_steps_for(user: User, post: OfficialPost, live: list[PostApproval]) -> list[str]:
+    """The steps ``user`` may still decide on now: none once they have approved one step (a second person must
+    approve the other), and never a step someone has already signed for this content (A.3.4)."""
+    if post.state != PostState.SUBMITTED or any(a.approver_id == user.pk for a in live):
+        return []
+    signed = {a.step for a in live}
+    return [step for step in steps_for(user, post) if step not in signed]
+
+
+def when(moment: dt.datetime) -> str:
+    return dateformat.format(timezone.localtime(moment), "j M Y, H:i")
+
+
+def _already_signed(signed: PostApproval, by: User) -> str:
+    if signed.approver_id == by.pk:
+        return f"You already approved this step on {when(signed.decided_at)}."
+    return (
+        f"This step has already been approved by someone else ({signed.approver}, {when(signed.decided_at)}): "
+        "there is nothing more to do for it (A.3.4)."
+    )
+
+
 def approve_post(post: OfficialPost, *, by: User, step: str, seen_sha256: str, comment: str = "") -> None:
     """Approve the exact content ``by`` saw. With both the ICT Manager's and the Head's approval, a post for a
     school-hosted site is published; one for a third-party site is ready to be posted (A.3.4)."""
@@ -329,8 +365,9 @@ def approve_post(post: OfficialPost, *, by: User, step: str, seen_sha256: str, c
         live = PostApproval.objects.filter(
             post=locked, content_sha256=locked.content_sha256, invalidated_at__isnull=True
         )
-        if live.filter(step=step, decision=PostDecision.APPROVED).exists():
-            raise StaffActionError("This step has already been approved by someone else.")
+        signed = live.filter(step=step, decision=PostDecision.APPROVED).select_related("approver").first()
+        if signed is not None:
+            raise StaffActionError(_already_signed(signed, by))
         if live.filter(approver=by, decision=PostDecision.APPROVED).exists():
             raise StaffActionError("You have approved the other step: a second person must approve this one (A.3.4).")
         try:
@@ -345,6 +382,7 @@ def approve_post(post: OfficialPost, *, by: User, step: str, seen_sha256: str, c
                     policy_version=current_version(),
                 )
         except IntegrityError:
+            # Only reachable if another approval slipped past the row lock: still one wins, the other is told.
             raise StaffActionError("This step has already been approved by someone else.") from None
         record(by, "staff.post_approved", locked, changes={"step": step, "clauses": ["A.3.4"]})
         approved_steps = set(live.filter(decision=PostDecision.APPROVED).values_list("step", flat=True))

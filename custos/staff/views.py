@@ -232,18 +232,31 @@ def post_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             if isinstance(outcome, HttpResponse):
                 return outcome
             image_form, posted_form, decision_form = outcome
+    post.refresh_from_db()  # an action above may have moved it on
+    live = actions.live_approvals(post)
+    may_edit = access.can(user, "staff.edit_post", post)
     context = {
         "post": post,
         "images": post.images.all(),
         "approvals": PostApproval.objects.filter(post=post).select_related("approver"),
-        "steps": actions.steps_for(user, post),
-        "may_edit": access.can(user, "staff.edit_post", post),
+        "steps": actions.open_steps_for(user, post, live),
+        "my_approval": next((a for a in live if a.approver_id == user.pk), None),
+        "findings": _findings_for_page(post, may_edit),
+        "may_edit": may_edit,
         "may_record_posted": access.can(user, "staff.record_posted", post),
         "image_form": image_form,
         "posted_form": posted_form,
         "decision_form": decision_form,
     }
     return render(request, "staff/post_detail.html", context)
+
+
+def _findings_for_page(post: Any, may_edit: bool) -> list[dict[str, Any]] | None:
+    """What the check finds. For the author of a draft or returned post: the text as it is now, so the marks
+    "Must change" are there when they are asked to change them (A.4); otherwise what was found when it was sent."""
+    if may_edit and post.state in (PostState.DRAFT, PostState.RETURNED):
+        return actions.check_post(post)
+    return post.findings or None
 
 
 def _post_action(request: AuthedRequest, post: Any, step: str) -> Any:
