@@ -255,7 +255,7 @@ class ChartAndQueryTests(DashboardTestCase):
         html = self.client_for(self.exec_head).get("/dashboards/").content.decode()
         self.assertNotIn("style=", html)
         self.assertEqual(html.count("<script"), 1)  # base.html's nonce'd focus script only
-        self.assertIn('viewBox="0 0 600', html)
+        self.assertIn('viewBox="0 0 400', html)
         self.assertIn('width="100%"', html)
         self.assertRegex(html, r"<desc id=\"sites-desc\">[^<]*Oakfield Academy: [^<]*Live 2")
 
