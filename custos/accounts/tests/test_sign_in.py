@@ -61,10 +61,11 @@ class SignInTests(CustosTestCase):
         locked = attempt(Client(), "t.persona@oakfield.example.sch.uk", TEST_PASSWORD, ip="10.9.9.8")
         self.assertEqual(locked.status_code, 429)
 
-    def test_sign_out_ends_the_session(self) -> None:
+    def test_sign_out_ends_the_session_and_says_so(self) -> None:
         client = self.client_for(self.teacher)
         self.assertEqual(client.get("/").status_code, 200)
-        client.post("/account/logout/")
+        response = client.post("/account/logout/", follow=True)
+        self.assertContains(response, "You have signed out.")
         self.assertEqual(client.get("/").status_code, 302)
 
     def test_sign_out_by_get_is_refused(self) -> None:

@@ -48,6 +48,11 @@ class PageTests(CustosTestCase):
         page = self.client_for(self.teacher).get("/").content.decode()
         self.assertNotRegex(page, r'(src|href)="https?://(?!oakfield\.example)')
 
+    def test_every_page_names_an_icon_that_exists_so_browsers_stop_asking_for_a_missing_one(self) -> None:
+        page = self.client_for(self.teacher).get("/")
+        self.assertContains(page, '<link rel="icon" href="/static/custos/favicon.svg" type="image/svg+xml">')
+        self.assertEqual(self.client_for(None).get("/static/custos/favicon.svg").status_code, 200)
+
     def test_a_missing_page_is_a_plain_404_without_a_stack_trace(self) -> None:
         page = self.client_for(self.teacher).get("/no-such-page/")
         self.assertContains(page, "Page not found", status_code=404)
