@@ -20,7 +20,14 @@ from custos.accounts.models import User
 from custos.api.models import EXTERNAL_COMMENT_TRANSITIONS, ExternalComment, ExternalCommentState
 from custos.audit.actions import record
 from custos.community import queries as community_queries
-from custos.community.models import CONTRIBUTION_TRANSITIONS, Contribution, ContributionState, Report, ReportState
+from custos.community.models import (
+    CONTRIBUTION_TRANSITIONS,
+    SEVERITY_RANKS,
+    Contribution,
+    ContributionState,
+    Report,
+    ReportState,
+)
 from custos.mail.actions import queue_email
 from custos.sites.models import Site
 
@@ -31,6 +38,10 @@ class ModerationError(Exception):
 
 class AlreadyDecided(ModerationError):
     """Another moderator decided first."""
+
+
+class OverruleNeeded(ModerationError):
+    """Screening marked it ``block``: approving it needs a deliberate second step with a reason (A.5.2, A.4.9)."""
 
 
 def _when(moment: dt.datetime | None) -> str:
@@ -89,12 +100,56 @@ def _after(contribution: Contribution, by: User, action: str, **changes: Any) ->
     note_site_activity(contribution.site, by)
 
 
-def approve(contribution: Contribution, *, by: User) -> Contribution:
-    """Post it: it becomes visible to the space's members (A.5.3)."""
+OVERRULE_CLAUSES = ("A.5.2", "A.4.9", "5.4", "A.5.3")
+OVERRULE_MAX = 1000
+
+
+def _serious(contribution: Contribution, rank: int) -> list[dict[str, Any]]:
+    return [f for f in contribution.findings or [] if SEVERITY_RANKS.get(f.get("severity", ""), 0) >= rank]
+
+
+def _finding_text(findings: list[dict[str, Any]]) -> str:
+    return "; ".join(f"{f.get('reason', '').rstrip('.')} ({', '.join(f.get('clauses', []))})" for f in findings)
+
+
+def approve(contribution: Contribution, *, by: User, overrule_reason: str = "") -> Contribution:
+    """Post it: it becomes visible to the space's members (A.5.3).
+
+    A contribution screening marked ``block`` (a phone number, a pupil's full name, …) is never posted by one tap:
+    the moderator must overrule the finding deliberately, saying why it is wrong, and that reason is kept in the
+    audit event (A.5.2, A.4.9, 5.4). One marked ``escalate`` is never approved at all: it belongs with the
+    safeguarding lead (A.5.6, A.2.3).
+    """
     _require(contribution, by)
+    reason = " ".join((overrule_reason or "").split())
+    if contribution.severity_rank >= SEVERITY_RANKS["escalate"]:
+        raise ModerationError(
+            "Screening found a safeguarding concern, so this can never be approved: escalate it to the safeguarding "
+            "lead (A.5.6, A.2.3)."
+        )
+    overruling = contribution.severity_rank >= SEVERITY_RANKS["block"]
+    changes: dict[str, Any] = {}
+    if overruling:
+        serious = _serious(contribution, SEVERITY_RANKS["block"])
+        if not reason:
+            raise OverruleNeeded(
+                f"Not approved. Screening found: {_finding_text(serious) or 'something that must not be posted'}. "
+                "If the finding is wrong, choose “Approve anyway” and say why; otherwise reject it "
+                f"({', '.join(OVERRULE_CLAUSES)})."
+            )
+        if len(reason) > OVERRULE_MAX:
+            raise OverruleNeeded(f"Keep the reason to {OVERRULE_MAX} characters or fewer; it is {len(reason)}.")
+        changes = {
+            "overruled_screening": True,
+            "overruled_findings": [
+                {k: f.get(k) for k in ("category", "kind", "severity", "clauses", "reason")} for f in serious
+            ],
+            "overrule_reason": reason,
+            "clauses": list(OVERRULE_CLAUSES),
+        }
     with transaction.atomic():
         _decide(contribution, by=by, frm=ContributionState.PENDING, to=ContributionState.APPROVED)
-        _after(contribution, by, "moderation.approved")
+        _after(contribution, by, "moderation.approved", **changes)
         queue_email(contribution.author, "moderation_approved", {"contribution": contribution})
     return contribution
 

@@ -77,8 +77,11 @@ def decide(request: AuthedRequest, pk: int) -> HttpResponse:
     rule = request.POST.get("house_rule")
     try:
         if what == "approve":
-            actions.approve(item, by=request.user)
+            overrule = request.POST.get("overrule_reason", "")
+            actions.approve(item, by=request.user, overrule_reason=overrule)
             done = "Approved: members can now see it."
+            if item.severity == "block":
+                done = "Approved anyway: members can now see it. Your reason is kept in the audit log."
         elif what == "reject":
             actions.reject(item, by=request.user, house_rule=rule, note=note)
             done = f"Not posted; the author was told it breaks House Rule {item.house_rule}."
