@@ -7,9 +7,11 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 
+from custos.accounts import access
 from custos.accounts.models import Pupil, School, User
 from custos.cases.business_time import WEEKDAY_NAMES
 from custos.cases.models import EntryKind, Outcome
+from custos.cases.pupils import SHARED_NAME_HINT, PupilChoiceField
 from custos.cases.types import Agency, CaseType, TargetUnit
 
 
@@ -17,11 +19,12 @@ def _model_field(form: forms.Form, name: str) -> forms.ModelChoiceField:
     return cast(forms.ModelChoiceField, form.fields[name])
 
 
-class PupilChoiceField(forms.ModelChoiceField):
-    """Pupils by the name they go by (legal names are need-to-know)."""
+def _pupil_field(form: forms.Form) -> PupilChoiceField:
+    return cast(PupilChoiceField, form.fields["pupil"])
 
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.known_as} (Year {obj.year_group})"
+
+# A date picker shows a pre-filled value only in ISO form; without it a form shown again comes up blank.
+ISO_DATE = "%Y-%m-%d"
 
 
 class ReportKind:
@@ -83,12 +86,12 @@ class ReportForm(forms.Form):
     concern_type = forms.ChoiceField(label="What is it about?", choices=CONCERN_CHOICES, widget=forms.RadioSelect)
     school = forms.ModelChoiceField(label="Which school?", queryset=School.objects.none())
     summary = forms.CharField(label="What happened?", widget=forms.Textarea(attrs={"rows": 6}), max_length=10_000)
-    pupil = PupilChoiceField(
-        label="Which pupil?", queryset=Pupil.objects.none(), required=False, help_text="Leave empty if not known"
-    )
+    pupil = PupilChoiceField(label="Which pupil?", queryset=Pupil.objects.none(), required=False)
     platform = forms.CharField(label="Which app or site?", max_length=100, required=False)
     received_on = forms.DateField(
-        label="When did you receive it?", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="When did you receive it?",
+        required=False,
+        widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date"}),
     )
     declined = forms.BooleanField(
         label="I have declined the friend request", required=False, help_text="Staff must decline requests (6.6)"
@@ -125,14 +128,23 @@ class ReportForm(forms.Form):
         else:
             _model_field(self, "school").queryset = School.objects.all()
         if "pupil" in self.fields:
-            school_id = user.school_id or self.data.get("school") or 0
-            pupil_field = _model_field(self, "pupil")
-            pupil_field.queryset = Pupil.objects.filter(school_id=school_id, on_roll=True)
+            school = user.school if user.school_id is not None else self._chosen_school()
+            may_see_birth = school is not None and access.can(user, "accounts.view_pupil_legal_name", school)
+            _pupil_field(self).offer(Pupil.objects.filter(school=school, on_roll=True), may_see_birth=may_see_birth)
             if kind.slug == "friend-request":
                 self.fields["pupil"].required = True
                 self.fields["pupil"].help_text = "The pupil who sent the request"
+            else:
+                self.fields["pupil"].help_text = "Leave empty if not known." + (
+                    "" if may_see_birth else " " + SHARED_NAME_HINT
+                )
         if kind.slug == "media-enquiry":
             self.fields["outlet"].required = True
+
+    def _chosen_school(self) -> School | None:
+        # Trust-wide staff choose the school on the form; until then there is no one to choose from.
+        chosen = str(self.data.get("school") or "")
+        return School.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
 
     def clean_received_on(self) -> Any:
         day = self.cleaned_data.get("received_on")
@@ -188,8 +200,15 @@ class EntryForm(forms.Form):
 class ReferralForm(forms.Form):
     agency = forms.ChoiceField(label="Agency", choices=Agency.choices)
     reference = forms.CharField(label="Their reference number", max_length=100, required=False)
-    referred_on = forms.DateField(label="Date referred", widget=forms.DateInput(attrs={"type": "date"}))
-    referred_by = forms.CharField(label="Referred by", max_length=200, required=False, help_text="Leave empty if you")
+    referred_on = forms.DateField(
+        label="Date referred", widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date"})
+    )
+    referred_by = forms.CharField(
+        label="Referred by",
+        max_length=200,
+        required=False,
+        help_text="Who made the referral, if not you. Leave empty if you made it yourself.",
+    )
     text = forms.CharField(label="Notes", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000)
 
 
@@ -226,10 +245,12 @@ class LinkForm(forms.Form):
     user = forms.ModelChoiceField(label="Member of staff", queryset=User.objects.none(), required=False)
     content = forms.CharField(label="Content (web address or post id)", max_length=500, required=False)
 
-    def __init__(self, *args: Any, school: School, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, school: School, viewer: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        pupil_field = _model_field(self, "pupil")
-        pupil_field.queryset = Pupil.objects.filter(school=school, on_roll=True)
+        _pupil_field(self).offer(
+            Pupil.objects.filter(school=school, on_roll=True),
+            may_see_birth=access.can(viewer, "accounts.view_pupil_legal_name", school),
+        )
         _model_field(self, "user").queryset = User.objects.filter(school=school, kind="staff", is_active=True)
 
 

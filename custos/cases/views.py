@@ -120,7 +120,7 @@ def _case_context(request: AuthedRequest, case: Case, **bound: Any) -> dict[str,
         "entry_form": bound.get("entry") or forms.EntryForm(auto_id=_ids("entry")),
         "referral_form": bound.get("referral") or forms.ReferralForm(auto_id=_ids("referral")),
         "assign_form": bound.get("assign") or forms.AssignForm(people=people, auto_id=_ids("assign")),
-        "link_form": bound.get("link") or forms.LinkForm(school=case.school, auto_id=_ids("link")),
+        "link_form": bound.get("link") or forms.LinkForm(school=case.school, viewer=request.user, auto_id=_ids("link")),
         "evidence_form": bound.get("evidence") or forms.EvidenceForm(auto_id=_ids("evidence")),
         "close_form": bound.get("close") or forms.CloseForm(auto_id=_ids("close")),
         "reopen_form": bound.get("reopen") or forms.ReopenForm(auto_id=_ids("reopen")),
@@ -176,7 +176,11 @@ def _do_reopen(case: Case, user: User, data: dict[str, Any], files: Any) -> None
 CASE_ACTIONS: dict[str, tuple[Callable[..., django_forms.Form], Callable[..., None], str]] = {
     "entry": (forms.EntryForm, _do_entry, "Added to the chronology."),
     "referral": (forms.ReferralForm, _do_referral, "Referral recorded."),
-    "link": (lambda *a, case, **k: forms.LinkForm(*a, school=case.school, **k), _do_link, "Linked."),
+    "link": (
+        lambda *a, case, viewer, **k: forms.LinkForm(*a, school=case.school, viewer=viewer, **k),
+        _do_link,
+        "Linked.",
+    ),
     "evidence": (forms.EvidenceForm, _do_evidence, "Evidence added, with its SHA-256."),
     "close": (forms.CloseForm, _do_close, "Case closed. It is now read-only."),
     "reopen": (forms.ReopenForm, _do_reopen, "Reopened. The reopening is in the chronology."),
@@ -201,7 +205,7 @@ def case_action(request: AuthedRequest, reference: str, action: str) -> HttpResp
         raise Http404("No such action")
     make_form, handler, done = CASE_ACTIONS[action]
     form = (
-        make_form(request.POST, request.FILES, case=case, auto_id=_ids(action))
+        make_form(request.POST, request.FILES, case=case, viewer=request.user, auto_id=_ids(action))
         if action == "link"
         else make_form(request.POST, request.FILES, auto_id=_ids(action))
     )
