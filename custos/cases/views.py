@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from custos.accounts import access
 from custos.accounts.models import User
-from custos.cases import actions, forms, queries, timings
+from custos.cases import actions, forms, queries, reported, timings
 from custos.cases.actions import CaseError
 from custos.cases.models import Case, Escalation, Evidence
 from custos.cases.types import CASE_TYPES, TargetUnit
@@ -106,6 +106,11 @@ def _case_context(request: AuthedRequest, case: Case, **bound: Any) -> dict[str,
     evidence = list(case.evidence.all())
     for item in evidence:
         item.verified = item.hash_matches()  # type: ignore[attr-defined]
+    show_legal = access.can(request.user, "accounts.view_pupil_legal_name", case.school)
+    # Screening findings point into the words exactly as written: the first text evidence, kept on receipt.
+    written = next((item.text for item in evidence if not item.is_file and item.text), case.linked_content)
+    pupils = list(case.linked_pupils.all())
+    site = reported.site_fact(case.linked_site_id, case.linked_site_label, request.user)
     return {
         "case": case,
         "spec": case.spec,
@@ -114,9 +119,15 @@ def _case_context(request: AuthedRequest, case: Case, **bound: Any) -> dict[str,
         "may_quarantine": access.can(request.user, "cases.open_quarantined", case),
         "entries": case.entries.select_related("by"),
         "evidence": evidence,
-        "pupils": case.linked_pupils.all(),
-        "users": case.linked_users.all(),
-        "show_legal": access.can(request.user, "accounts.view_pupil_legal_name", case.school),
+        "reported": reported.describe(
+            case.details, viewer=request.user, text=written, linked_site=site, linked_site_id=case.linked_site_id
+        ),
+        "site": site,
+        "source_ref": reported.source_ref_label(case.source_ref),
+        "people": reported.linked_people(
+            pupils, list(case.linked_users.select_related("pupil")), show_legal=show_legal
+        ),
+        "show_legal": show_legal,
         "entry_form": bound.get("entry") or forms.EntryForm(auto_id=_ids("entry")),
         "referral_form": bound.get("referral") or forms.ReferralForm(auto_id=_ids("referral")),
         "assign_form": bound.get("assign") or forms.AssignForm(people=people, auto_id=_ids("assign")),
