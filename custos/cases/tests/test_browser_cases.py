@@ -153,3 +153,31 @@ def test_a23_the_executive_head_sets_the_school_day_on_a_phone(browser_page) -> 
     assert fits_the_screen(page)
     row = CaseSettings.objects.get()
     assert (row.day_starts, row.day_ends, row.weekdays) == (dt.time(9), dt.time(16), "0,1,2,3")
+
+
+def test_a23_a_case_with_very_long_unbroken_text_still_fits_a_phone_screen(browser_page) -> None:
+    from custos.cases import actions
+
+    trust = Trust.objects.create(name="Trust")
+    school = School.objects.create(trust=trust, name="Oakfield Academy", urn="100001", website="https://oak.example/")
+    teacher = make_user("tess", school=school, first_name="Tess", last_name="Teacher")
+    dsl = make_user("dana", school=school, first_name="Dana", last_name="Lead")
+    give_role(dsl, Role.DSL, school)
+    device = TOTPDevice.objects.create(user=dsl, name="phone", confirmed=True)
+    long_url = "https://example.com/" + "a" * 3000
+    case = actions.open_case(
+        case_type="safeguarding",
+        school=school,
+        reported_by=teacher,
+        summary="See " + long_url,
+        details={"Where is the content? (web address)": long_url, "some_other_key": "b" * 2000},
+        linked_content=long_url,
+        source="report_form",
+    )
+    actions.add_entry(case, by=dsl, kind=EntryKind.NOTE, text="x" * 6000)
+    page = browser_page
+
+    sign_in(page, "dana", device)
+    page.goto(f"/cases/{case.reference}/")
+    expect(page.get_by_role("heading", name="Chronology", exact=True)).to_be_visible()
+    assert fits_the_screen(page), page.evaluate("document.documentElement.scrollWidth")
