@@ -15,6 +15,7 @@ class WaitingItem:
     clause: str = ""
     due: dt.datetime | None = None
     urgent: bool = False
+    since: dt.datetime | None = None  # when it started waiting, for items the policy sets no deadline for
 
 
 Provider = Callable[[Any], Iterable[WaitingItem]]
@@ -29,4 +30,6 @@ def provider(func: Provider) -> Provider:
 def waiting_for(user: Any) -> list[WaitingItem]:
     items = [item for source in _PROVIDERS for item in source(user)]
     far_future = dt.datetime.max.replace(tzinfo=dt.UTC)
-    return sorted(items, key=lambda item: (not item.urgent, item.due or far_future, item.title))
+    return sorted(
+        items, key=lambda item: (not item.urgent, item.due or far_future, item.since or far_future, item.title)
+    )

@@ -39,7 +39,9 @@ def site_work(user: Any) -> Iterable[WaitingItem]:
         for site in Site.objects.filter(ict, state=SiteState.SUBMITTED).exclude(author=user):
             # No due date: the policy sets no deadline for approving a form (A.3.6), and the time it was submitted
             # shown as "due" made every new form look overdue.
-            items.append(WaitingItem(f"Approve the site form: {site.title}", url(site), "A.3.6"))
+            items.append(
+                WaitingItem(f"Approve the site form: {site.title}", url(site), "A.3.6", since=site.submitted_at)
+            )
         for ext in ClosureExtension.objects.filter(state=ExtensionState.WITH_ICT, site__in=Site.objects.filter(ict)):
             items.append(WaitingItem(f"Approve the extension of {ext.site}", url(ext.site), "A.1.6"))
     if roles & {Role.HEAD_OF_SCHOOL, Role.EXECUTIVE_HEADTEACHER}:

@@ -158,6 +158,7 @@ class ApprovalTests(SitesTestCase):
         home = self.client_for(self.ict_manager).get("/")
         self.assertContains(home, f"Approve the site form: {site.title}")
         self.assertNotContains(home, "due ")
+        self.assertContains(home, f"waiting since {site.submitted_at.astimezone():%a %-d %b, %H:%M}")
 
     def test_a36_waiting_for_me_shows_each_approver_their_step(self) -> None:
         site = self.submitted()
