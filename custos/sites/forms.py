@@ -37,9 +37,10 @@ HINTS = {
     "host_platform": "For a third-party host. Not listed? Ask your ICT Manager to add it with its minimum age.",
     "advertising_plan": "Advertising for contributors needs the Head of School's approval (A.5.8).",
     "house_rules": "One rule per line; they are numbered, so moderators can cite \u201cHouse Rule 3\u201d.",
-    "administrators": "At least two different people (A.5.4). Hold Ctrl (or Cmd) to choose more than one.",
+    "administrators": "At least two different people (A.5.4). On a phone or tablet, tick each one; on a computer, "
+    "hold Ctrl (or Cmd) to choose more than one.",
     "moderators": "At least two different people, enough to cover leave and absence (A.5.4).",
-    "participants": "Hold Ctrl (or Cmd) to choose more than one.",
+    "participants": "On a phone or tablet, tick each one; on a computer, hold Ctrl (or Cmd) to choose more than one.",
     "wants_logo": "The Head of School approves use of the school logo and brand (A.3.5).",
 }
 PARTICIPATION_LABELS = {
