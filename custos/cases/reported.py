@@ -55,15 +55,17 @@ SEVERITY_WORDS = {
     "block": "Would be blocked",
     "escalate": "Escalated to safeguarding",
 }
-VALUE_WORDS = {
-    "post": "A post",
-    "comment": "A comment",
-    "external": "An external member of the public",
-    "staff": "A member of staff",
-    "pupil": "A pupil",
-    "True": "Yes",
-    "False": "No",
+# Coded values of the keys Custos itself writes; what a person typed is never translated.
+CODED_VALUES: dict[str, dict[str, str]] = {
+    "kind": {"post": "A post", "comment": "A comment"},
+    "author_kind": {
+        "external": "An external member of the public",
+        "staff": "A member of staff",
+        "pupil": "A pupil",
+    },
 }
+# The report form stores a ticked box as str(True).
+VALUE_WORDS = {"True": "Yes", "False": "No"}
 SOURCE_REFS = {
     "community.contribution": "contribution {} on a school-hosted site",
     "api.external_comment": "comment {} received from a third-party platform",
@@ -257,7 +259,8 @@ def describe(
         if key == "escalated_by":
             reported.facts.append(Fact(KNOWN_LABELS[key], _escalated_by(value)))
             continue
-        reported.facts.append(Fact(KNOWN_LABELS.get(key) or humanise_key(str(key)), humanise(value)))
+        coded = CODED_VALUES.get(key, {}).get(str(value))
+        reported.facts.append(Fact(KNOWN_LABELS.get(key) or humanise_key(str(key)), coded or humanise(value)))
     return reported
 
 

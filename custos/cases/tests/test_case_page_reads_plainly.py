@@ -162,6 +162,12 @@ class DescribeTests(CasesTestCase):
         self.assertEqual(result.findings[0].category, "Hate speech")
         self.assertEqual(result.findings[0].matched, ("awful",))
 
+    def test_a23_words_a_person_typed_are_never_translated_as_codes(self) -> None:
+        facts = reported.describe({"Which app or site?": "post", "kind": "post"}, viewer=self.dsl).facts
+        self.assertEqual(
+            [(f.label, f.value) for f in facts], [("What it was", "A post"), ("Which app or site?", "post")]
+        )
+
     def test_a56_findings_with_spans_outside_the_text_match_nothing_rather_than_failing(self) -> None:
         findings = [{"category": "abuse", "severity": "block", "spans": [[50, 60], ["x", 2]], "reason": "r"}]
         self.assertEqual(reported.finding_views(findings, "short")[0].matched, ())
