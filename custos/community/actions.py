@@ -56,15 +56,24 @@ def _real_names(user: User) -> list[str]:
 
 
 def _age_problem(site: Site, user: User) -> str:
-    """Pupils below the site's minimum age cannot join (A.2.5, A.2.6)."""
+    """Pupils outside the ages the site was approved for cannot join (Appendix B; A.2.5, A.2.6): below its youngest
+    age, or above its oldest where the form records one."""
     if user.kind != Kind.PUPIL:
         return ""
-    minimum = site.youngest_age
+    youngest, oldest = queries.age_range(site)
     pupil = getattr(user, "pupil", None)
     if pupil is None:
         return f"{user} has no pupil record, so their age cannot be checked (A.2.6)."
-    if minimum is not None and pupil.age_on(timezone.localdate()) < minimum:
-        return f"This site is for pupils aged {minimum} and over; {pupil.known_as} is younger (A.2.6)."
+    age = pupil.age_on(timezone.localdate())
+    if youngest is not None and age < youngest:
+        return (
+            f"This site is for pupils {queries.describe_ages(youngest, oldest)}; {pupil.known_as} is younger (A.2.6)."
+        )
+    if oldest is not None and age > oldest:
+        return (
+            f"This site was approved for pupils {queries.describe_ages(youngest, oldest)}; {pupil.known_as} is {age}, "
+            "older than its approved age range (A.2.5, A.2.6)."
+        )
     return ""
 
 

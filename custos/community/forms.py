@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from custos.accounts.models import User
 from custos.community.actions import MAX_BODY
 from custos.community.images import MAX_BYTES
+from custos.community.queries import roster_label
+from custos.sites.models import Site
 
 
 class ContributionForm(forms.Form):
@@ -62,16 +66,33 @@ class JoinForm(forms.Form):
     )
 
 
+class RosterField(forms.ModelMultipleChoiceField):
+    """The school's roster, each person labelled with what the inviter needs to choose well (A.2.6)."""
+
+    site: Site | None = None
+    today: dt.date | None = None
+
+    def label_from_instance(self, obj: User) -> str:
+        if self.site is None:
+            return str(obj)
+        return roster_label(obj, self.site, self.today or timezone.localdate())
+
+
 class InviteForm(forms.Form):
-    people: forms.ModelMultipleChoiceField[User] = forms.ModelMultipleChoiceField(
-        queryset=User.objects.none(), label="Staff and pupils to invite"
+    people = RosterField(
+        queryset=User.objects.none(),
+        label="Staff and pupils to invite",
+        help_text="Pupils are shown by the name they go by, with their year group and age. On a computer, hold Ctrl "
+        "(Cmd on a Mac) to choose more than one.",
     )
 
-    def __init__(self, *args: Any, queryset: QuerySet[User], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, queryset: QuerySet[User], site: Site | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["people"]
-        assert isinstance(field, forms.ModelMultipleChoiceField)
+        assert isinstance(field, RosterField)
         field.queryset = queryset
+        field.site = site
+        field.today = timezone.localdate()
 
 
 class DecisionForm(forms.Form):

@@ -6,6 +6,7 @@ contributions to show members; the moderators' queue reads through ``custos.mode
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -189,3 +190,34 @@ def pending_requests_for_vetting(user: Any) -> QuerySet[Membership]:
         Q(site__vetting_person=user)
         | Q(site__vetting_person__isnull=True, site__roles__user=user, site__roles__role=SiteRoleKind.ADMINISTRATOR)
     )
+
+
+def age_range(site: Site) -> tuple[int | None, int | None]:
+    """The pupils' ages the site was approved for (Appendix B §3, §4; A.2.5, A.2.6): the youngest and the oldest of
+    its audience and contributors, either None where the form records none."""
+    oldest = [a for a in (site.audience_age_max, site.contributors_age_max) if a is not None]
+    return site.youngest_age, (max(oldest) if oldest else None)
+
+
+def describe_ages(youngest: int | None, oldest: int | None) -> str:
+    if youngest is not None and oldest is not None:
+        return f"aged {youngest} to {oldest}"
+    if youngest is not None:
+        return f"aged {youngest} and over"
+    return f"aged {oldest} and under"
+
+
+def roster_label(user: User, site: Site, today: dt.date) -> str:
+    """How a person appears in the invitation list (A.2.6): pupils by the name they go by (never the legal name,
+    A.5.2), with year group and age, flagged when outside the site's approved ages; staff by name and position."""
+    if user.kind != Kind.PUPIL:
+        position = user.job_title or (user.get_staff_type_display() if user.staff_type else "staff")
+        return f"{user.get_full_name() or user.username} ({position})"
+    pupil = getattr(user, "pupil", None)
+    if pupil is None:
+        return f"{user.get_full_name() or user.username} (pupil, no roster record: cannot be invited)"
+    age = pupil.age_on(today)
+    youngest, oldest = age_range(site)
+    outside = (youngest is not None and age < youngest) or (oldest is not None and age > oldest)
+    flag = f", outside this site's ages ({describe_ages(youngest, oldest)})" if outside else ""
+    return f"{pupil.known_as} (pupil, Year {pupil.year_group}, age {age}{flag})"

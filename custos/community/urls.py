@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:pk>/", views.space, name="space"),
     path("<int:pk>/contribute/", views.contribute, name="contribute"),
     path("<int:pk>/terms/", views.accept_terms, name="accept_terms"),
+    path("<int:pk>/help/", views.help_page, name="help"),
     path("<int:pk>/feed.json", views.feed_json, name="feed_json"),
     path("<int:pk>/join/", views.join, name="join"),
     path("<int:pk>/members/", views.members, name="members"),

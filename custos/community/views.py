@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from custos.accounts import access
 from custos.accounts.models import Kind, User
-from custos.community import actions, queries
+from custos.community import actions, queries, support
 from custos.community.forms import (
     ContributionForm,
     DecisionForm,
@@ -111,7 +111,7 @@ def contribute(request: AuthedRequest, pk: int) -> HttpResponse:
             if parent is None:
                 raise Http404("No such post")
         try:
-            actions.contribute(
+            sent = actions.contribute(
                 current.site,
                 by=request.user,
                 body=form.cleaned_data["body"],
@@ -124,12 +124,23 @@ def contribute(request: AuthedRequest, pk: int) -> HttpResponse:
         except actions.CommunityError as error:
             form.add_error(None, str(error))
         else:
+            if support.needs_signposting(sent):
+                messages.success(request, "Thank you. Only you can see it for now: a member of staff will read it.")
+                return redirect("community:help", pk=pk)
             messages.success(request, "Thank you. A moderator will check it before anyone else can see it (A.5.3).")
             return redirect("community:space", pk=pk)
     posts, next_before = _feed(request, current, None)
     context = {"space": current, "site": current.site, "posts": posts, "next_before": next_before, "form": form}
     context.update({"terms_form": TermsForm(), "may_contribute": True, "ready_to_contribute": _ready(request, current)})
     return render(request, "community/space.html", context, status=400)
+
+
+@require_GET
+def help_page(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Where a pupil can get help now (7.4, A.2.3): shown after they send something that shows a safeguarding sign,
+    and linked from their own contribution while it is not on show."""
+    current = queries.space_for(request.user, pk)
+    return render(request, "community/help.html", {"space": current, "site": current.site})
 
 
 @require_POST
@@ -275,7 +286,8 @@ def members(request: AuthedRequest, pk: int) -> HttpResponse:
     roster = (
         User.objects.filter(school=site.school, is_active=True, kind__in=[Kind.STAFF, Kind.PUPIL])
         .exclude(pk__in=member_ids)
-        .order_by("kind", "last_name")
+        .select_related("pupil")
+        .order_by("kind", "pupil__year_group", "last_name", "first_name")
     )
     return render(
         request,
@@ -283,7 +295,7 @@ def members(request: AuthedRequest, pk: int) -> HttpResponse:
         {
             "site": site,
             "rows": rows,
-            "invite_form": InviteForm(queryset=roster),
+            "invite_form": InviteForm(queryset=roster, site=site),
             "may_manage": access.can(request.user, "community.manage_members", site),
             "may_vet": access.can(request.user, "community.vet_members", site),
             "may_head": access.can(request.user, "community.approve_organisation", site),
@@ -298,8 +310,8 @@ def invite(request: AuthedRequest, pk: int) -> HttpResponse:
     site = get_object_or_404(queries.spaces().filter(state=SiteState.LIVE), pk=pk)
     if not access.can(request.user, "community.manage_members", site):
         raise Http404("No such space")
-    roster = User.objects.filter(school=site.school_id)
-    form = InviteForm(request.POST, queryset=roster)
+    roster = User.objects.filter(school=site.school_id).select_related("pupil")
+    form = InviteForm(request.POST, queryset=roster, site=site)
     if not form.is_valid():
         messages.error(request, "Choose at least one person from the school's roster.")
         return redirect("community:members", pk=pk)

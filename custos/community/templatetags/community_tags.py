@@ -31,3 +31,14 @@ def media_url(image: Any) -> str:
 def logo_url(school: Any) -> str:
     """The school's logo on the media origin (A.4.7)."""
     return uploads.logo_url(school)
+
+
+@register.filter
+def house_rule(site: Any, number: Any) -> str:
+    """The text of House Rule ``number`` of ``site`` (numbered from 1), or "" if there is no such rule (A.5.7)."""
+    rules = getattr(site, "house_rules_list", [])
+    try:
+        index = int(number)
+    except (TypeError, ValueError):
+        return ""
+    return rules[index - 1] if 1 <= index <= len(rules) else ""
