@@ -160,6 +160,8 @@ class AccessMatrixTests(SpaceTestCase):
         cls.quarantined = Evidence.objects.get(case=cls.concern)
         cls.escalation = Escalation.objects.create(case=cls.concern, step=1)
         cls.escalation.notified.add(cls.dsl)
+        monday = timezone.localdate() + dt.timedelta(days=7 - timezone.localdate().weekday())
+        cls.closed_day = case_actions.add_closed_day(cls.school.trust, day=monday, label="INSET day", by=cls.exec_head)
         # Monitoring, privacy, API (a token and a third-party comment), staff.
         cls.domain = monitoring.set_domain_category("facebook.com", Category.SOCIAL, by=cls.ict_manager)
         cls.correction = privacy.request_correction(cls.teacher, field="job_title", value="Head of Science")
@@ -253,6 +255,7 @@ ROWS: dict[str, Row] = {
     # the Head, for organisations, A.5.9) manage members.
     "community:mine": Row(nothing, SIGNED_IN),
     "community:space": Row(space, SPACE_MEMBERS),
+    "community:help": Row(space, SPACE_MEMBERS),
     "community:contribute": Row(space, SPACE_MEMBERS),
     "community:accept_terms": Row(space, SPACE_MEMBERS),
     "community:feed_json": Row(space, SPACE_MEMBERS),
@@ -282,6 +285,10 @@ ROWS: dict[str, Row] = {
     "cases:received": Row(lambda t: {"reference": t.case.reference}, frozenset({"teacher"})),
     "cases:retention": Row(nothing, WELFARE),
     "cases:targets": Row(nothing, frozenset({"exec_head"})),
+    # The school day and closed days apply to every school of the Trust: the Executive Headteacher sets them.
+    "cases:timings": Row(nothing, frozenset({"exec_head"})),
+    "cases:closed_day_add": Row(nothing, frozenset({"exec_head"})),
+    "cases:closed_day_remove": Row(lambda t: {"closed_day_id": t.closed_day.pk}, frozenset({"exec_head"})),
     "cases:escalation_seen": Row(lambda t: {"escalation_id": t.escalation.pk}, frozenset({"dsl"})),
     "cases:case": Row(lambda t: {"reference": t.case.reference}, frozenset({"hr", "head"})),
     "cases:delete": Row(lambda t: {"reference": t.case.reference}, frozenset({"hr", "head"})),
