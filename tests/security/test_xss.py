@@ -35,6 +35,14 @@ PERSONAS = [
 pytestmark = pytest.mark.django_db
 
 
+def _unique_together_fields(model: type[models.Model]) -> set[str]:
+    """Fields in a multi-column unique rule (a member's pseudonym is unique within its site): each row's value is
+    made distinct, or one payload for every row would break the rule before a page is loaded."""
+    groups = [set(group) for group in model._meta.unique_together]
+    groups += [set(c.fields) for c in model._meta.constraints if isinstance(c, models.UniqueConstraint)]
+    return {name for group in groups if len(group) > 1 for name in group}
+
+
 def poison_every_text_field() -> int:
     fields_poisoned = 0
     for model in apps.get_models():
@@ -51,7 +59,12 @@ def poison_every_text_field() -> int:
             and (f.max_length is None or f.max_length >= len(PAYLOAD))
         ]
         if text_fields and model._default_manager.exists():
-            model._default_manager.update(**dict.fromkeys(text_fields, PAYLOAD))
+            per_row = [f for f in text_fields if f in _unique_together_fields(model)]
+            shared = [f for f in text_fields if f not in per_row]
+            if shared:
+                model._default_manager.update(**dict.fromkeys(shared, PAYLOAD))
+            for pk in model._default_manager.values_list("pk", flat=True) if per_row else ():
+                model._default_manager.filter(pk=pk).update(**dict.fromkeys(per_row, f"{PAYLOAD}{pk}"))
             fields_poisoned += len(text_fields)
     return fields_poisoned
 
