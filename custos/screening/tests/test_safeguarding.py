@@ -43,6 +43,37 @@ def test_a23_disclosure_of_abuse_or_neglect_escalates(text):
 @pytest.mark.parametrize(
     "text",
     [
+        "i dont feel safe at home",
+        "I don't feel safe at home",
+        "i feel unsafe at home",
+        "I am scared of my dad",
+        "im scared at home",
+        "someone is hurting me",
+        "nobody feeds me",
+        "i dont want to go home this weekend, its not safe there",
+    ],
+)
+def test_a23_the_everyday_ways_children_say_they_are_unsafe_escalate(text):
+    # Found missing by exploratory testing: each of these reached the queue as "clean".
+    assert "abuse_disclosure" in kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I don't feel safe crossing that road",
+        "its not safe there, the ice is thin",
+        "I'm always hungry after PE",
+        "I was scared of the dark when I was little",
+    ],
+)
+def test_a23_the_same_words_about_everyday_things_alone_are_not_a_disclosure(text):
+    assert kinds(text) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "this is our little secret ok",
         "delete these messages after",
         "send me a pic of you",
