@@ -65,6 +65,31 @@ def _sign(site: Site, by: User) -> None:
     )  # fmt: skip
 
 
+# Each demo site reads as itself: the forms the ICT Manager and Head are asked to approve must make sense.
+ECO_COUNCIL: dict[str, Any] = {
+    "department": "Geography",
+    "aims": "Share the Eco Council's projects and invite ideas for making the school greener.",
+    "proposed_content": "Updates on recycling, the wildlife garden and switch-off fortnight; pupils' ideas and votes.",
+    "reason": "The Eco Council's work is part of the school's sustainability plan; pupils asked for a place for it.",
+    "evaluation_plan": "Ideas submitted and taken up, and the recycling figures, compared each term.",
+    "exit_strategy": "Closes at the end of the school year; projects are summarised on the school website.",
+    "terms_of_use": "This space is for the Eco Council's pupils and staff. It is moderated.",
+    "house_rules": "Be respectful of other people's ideas.\nNo personal details: no surnames, addresses, phone numbers "
+    "or photos of people.\nKeep it about the school's green projects.\nTell a teacher if something worries you.",
+}
+SPORTS_DAY: dict[str, Any] = {
+    "department": "PE",
+    "aims": "Celebrate sports day with results and photos of events, for pupils and their families.",
+    "proposed_content": "Event results and photos of races taken by staff, with no pupil named or identifiable.",
+    "reason": "Families cannot all attend sports day; they asked to see how it went.",
+    "evaluation_plan": "Views in the week after sports day and feedback from the parents' forum.",
+    "exit_strategy": "Closes four weeks after sports day; the photos are deleted from the site.",
+    "terms_of_use": "This blog is run by the PE department. Comments are moderated.",
+    "house_rules": "Be kind: cheer everyone on.\nNo personal details and no names of pupils.\nDon't share or "
+    "repost the photos.\nTell a teacher if something worries you.",
+}
+
+
 def seed_activity(school: School) -> None:
     if Site.objects.filter(school=school).exists():
         return
@@ -93,11 +118,12 @@ def seed_activity(school: School) -> None:
     # The demo pupils are Reading Club members; each accepts the House Rules on first visit (A.4.1).
     members = User.objects.filter(pupil__school=school, kind=Kind.PUPIL, is_active=True).order_by("username")
     community.invite(live, by=teacher, users=members)
-    form("Eco Council noticeboard", submit=True, department="Geography")
-    form("Sports day photo blog", submit=False, department="PE")
+    form("Eco Council noticeboard", submit=True, **ECO_COUNCIL)
+    form("Sports day photo blog", submit=False, **SPORTS_DAY)
 
     if not Case.objects.filter(school=school).exists():
-        pupil = Pupil.objects.filter(school=school, on_roll=True).order_by("upn").first()
+        # The pupil the concern is about is one of the Reading Club's members, as the summary says.
+        pupil = Pupil.objects.filter(school=school, on_roll=True, user__isnull=False).order_by("upn").first()
         open_case(
             case_type="safeguarding",
             school=school,
