@@ -134,6 +134,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "custos.core.middleware.PlainNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "custos.urls"

@@ -58,6 +58,14 @@ class PageTests(CustosTestCase):
         self.assertContains(page, "Page not found", status_code=404)
         self.assertNotContains(page, "Traceback", status_code=404)
 
+    def test_another_schools_object_is_a_plain_404_even_in_the_debug_demo(self) -> None:
+        from django.test import override_settings
+
+        with override_settings(DEBUG=True):
+            page = self.client_for(self.teacher).get("/cases/SG-999999/")
+        self.assertContains(page, "Page not found", status_code=404)
+        self.assertNotContains(page, "URLconf", status_code=404)
+
     def test_health_check_answers_without_sign_in(self) -> None:
         self.assertContains(self.client_for(None).get("/health/"), "ok")
 
