@@ -21,6 +21,7 @@ from custos.community.models import (
     ContributionState,
     Membership,
     MemberStatus,
+    Report,
     SpaceSettings,
 )
 from custos.sites.models import Hosting, Site, SiteKind, SiteRoleKind, SiteState
@@ -221,3 +222,13 @@ def roster_label(user: User, site: Site, today: dt.date) -> str:
     outside = (youngest is not None and age < youngest) or (oldest is not None and age > oldest)
     flag = f", outside this site's ages ({describe_ages(youngest, oldest)})" if outside else ""
     return f"{pupil.known_as} (pupil, Year {pupil.year_group}, age {age}{flag})"
+
+
+def my_reports(user: Any, site: Site, limit: int = 5) -> list[Report]:
+    """The reports ``user`` made in the space, newest first, so a reporter can see what was decided (A.5.4, A.2.2).
+    Only their own: nothing about the author, other reporters or the moderator's note."""
+    return list(
+        Report.objects.filter(reporter=user, contribution__site=site)
+        .select_related("contribution")
+        .order_by("-created_at", "-pk")[:limit]
+    )

@@ -214,7 +214,7 @@ def escalate(contribution: Contribution, *, by: User, note: str) -> Contribution
 
 
 def dismiss_reports(contribution: Contribution, *, by: User) -> int:
-    """Keep a reported contribution up: its open reports are dismissed (A.5.4)."""
+    """Keep a reported contribution up: its open reports are dismissed and the reporters told (A.5.4)."""
     _require(contribution, by)
     with transaction.atomic():
         count = _resolve_reports(contribution, by, ReportState.DISMISSED)
@@ -225,9 +225,31 @@ def dismiss_reports(contribution: Contribution, *, by: User) -> int:
 
 
 def _resolve_reports(contribution: Contribution, by: User, to: str) -> int:
-    return Report.objects.filter(contribution=contribution, state=ReportState.OPEN).update(
-        state=to, resolved_by=by, resolved_at=timezone.now()
+    """Close the open reports and tell each reporter, kindly, what was decided (A.5.4, A.2.2): never the
+    moderator's note, the author or who else reported it. Reports this call closed are found again by their
+    exact ``resolved_at``, so a reporter whose report another moderator closed is told once, by that one."""
+    now = timezone.now()
+    count = Report.objects.filter(contribution=contribution, state=ReportState.OPEN).update(
+        state=to, resolved_by=by, resolved_at=now
     )
+    if count:
+        closed = (
+            Report.objects.filter(contribution=contribution, state=to, resolved_by=by, resolved_at=now)
+            .select_related("reporter")
+            .order_by("reporter_id", "created_at")
+        )
+        told: set[int] = set()
+        for report in closed:
+            if report.reporter_id in told:
+                continue
+            told.add(report.reporter_id)
+            queue_email(
+                report.reporter,
+                "moderation_report_outcome",
+                {"report": report, "site": contribution.site, "kind": contribution.get_kind_display().lower(),
+                 "kept": to == ReportState.DISMISSED},
+            )  # fmt: skip
+    return count
 
 
 def alert_overdue(now: dt.datetime | None = None) -> int:
