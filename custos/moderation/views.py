@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,17 +16,49 @@ from django.views.decorators.http import require_GET, require_POST
 
 from custos.accounts import access
 from custos.community import queries as community_queries
+from custos.community.models import Contribution
 from custos.lib.http import AuthedRequest
 from custos.moderation import actions, queries
 from custos.moderation.highlight import segments
 
 
-def rule_options(rules: list[str]) -> SafeString:
-    """The House Rules as <option>s, built once per page (each rule's text escaped by format_html)."""
+def rule_options(rules: list[str], selected: object = None) -> SafeString:
+    """The House Rules as <option>s, built once per page (each rule's text escaped by format_html); ``selected``
+    keeps a moderator's choice when the page is shown again with an error."""
+    chosen = str(selected or "")
     choose = format_html('<option value="">{}</option>', "Choose…")
     return choose + format_html_join(
-        "", '<option value="{}">{}. {}</option>', ((n, n, r[:80]) for n, r in enumerate(rules, 1))
+        "",
+        '<option value="{}"{}>{}. {}</option>',
+        ((n, SafeString(" selected") if str(n) == chosen else "", n, r[:80]) for n, r in enumerate(rules, 1)),
     )
+
+
+@dataclass
+class Problem:
+    """A refused decision shown at its item and in the error summary, with what the moderator typed kept."""
+
+    pk: int
+    message: str
+    control: str  # "rule", "note" or "why": the control the summary links to
+    note: str = ""
+    rule: str = ""
+    overrule_reason: str = ""
+    options: SafeString = field(default_factory=SafeString)
+    anchor: str = ""
+    report_pk: int | None = None
+
+
+CONTROL_FOR = {"reject": "rule", "remove": "rule", "escalate": "note", "approve": "why"}
+
+
+def _describe(user: object, item: Contribution) -> str:
+    """Names the post for the moderator: its kind, its author as the moderator sees them and its first words."""
+    label = community_queries.author_label(user, item.site, item.author, item.membership)
+    words = item.body.split()
+    start = " ".join(words[:8]) + ("…" if len(words) > 8 else "")
+    begins = f" beginning “{start}”" if start else ""
+    return f"The {item.get_kind_display().lower()} by {label}{begins}"
 
 
 @require_GET
@@ -38,8 +73,7 @@ def index(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@require_GET
-def queue(request: AuthedRequest, site_pk: int) -> HttpResponse:
+def _queue(request: AuthedRequest, site_pk: int, problem: Problem | None = None) -> HttpResponse:
     space = community_queries.space_for(request.user, site_pk)
     if not access.can(request.user, "moderation.view_queue", space.site):
         raise Http404("No such queue")
@@ -54,6 +88,8 @@ def queue(request: AuthedRequest, site_pk: int) -> HttpResponse:
     for report in reports:
         c = report.contribution
         c.label = community_queries.author_label(request.user, space.site, c.author, c.membership)  # type: ignore[attr-defined]
+    if problem is not None:
+        _place(problem, page.items, reports)
     return render(
         request,
         "moderation/queue.html",
@@ -65,8 +101,33 @@ def queue(request: AuthedRequest, site_pk: int) -> HttpResponse:
             "escalated": queries.recently_escalated(space.site),
             "rule_options": rule_options(space.site.house_rules_list),
             "target_hours": int(page.target.total_seconds() // 3600),
+            "problem": problem,
         },
+        status=400 if problem else 200,
     )
+
+
+def _place(problem: Problem, items: list[Contribution], reports: list[Any]) -> None:
+    """Where on the page the problem is shown: the item waiting for a decision, or the first open report on it."""
+    if any(item.pk == problem.pk for item in items):
+        problem.anchor = f"q-{problem.control}-{problem.pk}"
+        return
+    report = next((r for r in reports if r.contribution_id == problem.pk), None)
+    if report is not None:
+        problem.report_pk = report.pk
+        problem.anchor = f"{'resc' if problem.control == 'note' else 'rem'}-{problem.control}-{report.pk}"
+
+
+@require_GET
+def queue(request: AuthedRequest, site_pk: int) -> HttpResponse:
+    return _queue(request, site_pk)
+
+
+DONE = {
+    "approve": "Approved: members can now see it.",
+    "escalate": "Escalated to the safeguarding lead (A.5.6). It will not be posted.",
+    "keep": "Kept: the reports were dismissed and the people who reported it were told.",
+}
 
 
 @require_POST
@@ -74,35 +135,43 @@ def decide(request: AuthedRequest, pk: int) -> HttpResponse:
     item = queries.queue_item_for(request.user, pk)
     what = request.POST.get("action", "")
     note = request.POST.get("note", "")
-    rule = request.POST.get("house_rule")
+    rule = request.POST.get("house_rule", "")
+    overrule = request.POST.get("overrule_reason", "")
     try:
         if what == "approve":
-            overrule = request.POST.get("overrule_reason", "")
             actions.approve(item, by=request.user, overrule_reason=overrule)
-            done = "Approved: members can now see it."
-            if item.severity == "block":
-                done = "Approved anyway: members can now see it. Your reason is kept in the audit log."
         elif what == "reject":
             actions.reject(item, by=request.user, house_rule=rule, note=note)
-            done = f"Not posted; the author was told it breaks House Rule {item.house_rule}."
         elif what == "escalate":
             actions.escalate(item, by=request.user, note=note)
-            done = "Escalated to the safeguarding lead (A.5.6). It will not be posted."
         elif what == "remove":
             actions.remove(item, by=request.user, house_rule=rule, note=note)
-            done = f"Removed; the author was told it breaks House Rule {item.house_rule}."
         elif what == "keep":
             actions.dismiss_reports(item, by=request.user)
-            done = "Kept: the reports were dismissed."
         else:
             raise actions.ModerationError("Choose approve, reject, escalate, remove or keep.")
     except actions.AlreadyDecided as error:
         messages.warning(request, str(error))
         return redirect("moderation:queue", site_pk=item.site_id)
     except actions.ModerationError as error:
-        messages.error(request, str(error))
-        return redirect("moderation:queue", site_pk=item.site_id)
-    messages.success(request, done)
+        message = f"{_describe(request.user, item)}: {error}"
+        if request.POST.get("origin") == "contribution" or what not in CONTROL_FOR:
+            messages.error(request, message)
+            if request.POST.get("origin") == "contribution":
+                return redirect("community:contribution", pk=item.site_id, cid=item.pk)
+            return redirect("moderation:queue", site_pk=item.site_id)
+        problem = Problem(
+            pk=item.pk, message=message, control=CONTROL_FOR[what], note=note, rule=rule, overrule_reason=overrule,
+            options=rule_options(item.site.house_rules_list, selected=rule),
+        )  # fmt: skip
+        return _queue(request, item.site_id, problem)
+    if what == "approve" and item.severity == "block":
+        messages.success(request, "Approved anyway: members can now see it. Your reason is kept in the audit log.")
+    elif what in ("reject", "remove"):
+        verb = "Not posted" if what == "reject" else "Removed"
+        messages.success(request, f"{verb}; the author was told it breaks House Rule {item.house_rule}.")
+    else:
+        messages.success(request, DONE[what])
     return redirect("moderation:queue", site_pk=item.site_id)
 
 

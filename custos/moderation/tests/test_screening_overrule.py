@@ -51,8 +51,9 @@ class OverruleTests(SpaceTestCase):
         response = self.client_for(self.moderator).post(
             reverse("moderation:decide", args=[item.pk]), {"action": "approve", "note": ""}, follow=True
         )
-        self.assertContains(response, "Not approved. Screening found: A telephone number")
-        self.assertContains(response, "Approve anyway")
+        self.assertContains(response, "Not approved. Screening found: A telephone number", status_code=400)
+        self.assertContains(response, "Approve anyway", status_code=400)
+        self.assertContains(response, '<details class="overrule" open>', status_code=400)
         item.refresh_from_db()
         self.assertEqual(item.state, ContributionState.PENDING)
         other = self.client_for(self.pupil2)
