@@ -35,19 +35,20 @@ from custos.cases.models import (
     EntryKind,
     Escalation,
     Evidence,
-    Outcome,
     Source,
     Status,
     Tombstone,
 )
 from custos.cases.storage import private_evidence_storage
-from custos.cases.types import CASE_TYPES, Agency, CaseType, Retention, TargetUnit, spec_for
+from custos.cases.types import AUTHORITIES, CASE_TYPES, Agency, CaseType, Outcome, Retention, TargetUnit, spec_for
 from custos.mail.actions import queue_email
 from custos.tasks.registry import enqueue
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 IMAGE_SIGNATURES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"RIFF", b"BM", b"II*\x00", b"MM\x00*")
 SYSTEM = "Custos (automatic)"
+# A reason why no referral was made is read later by someone checking the decision: "n/a" tells them nothing.
+MIN_REASON_CHARS = 10
 
 
 class CaseError(ValueError):
@@ -565,22 +566,82 @@ def retention_date(case: Case, closed_on: dt.date) -> dt.date:
     return _years_after(closed_on, 6)
 
 
+def _check_outcome(case: Case, outcome: str) -> None:
+    """Each case type closes only with the outcomes ``types.CASE_TYPES`` lists for it."""
+    spec = case.spec
+    if not outcome:
+        raise CaseError("Choose the outcome.", field="outcome")
+    if outcome not in spec.outcomes:
+        named = f"“{Outcome(outcome).label}”" if outcome in Outcome.values else f"{outcome!r}"
+        offered = "; ".join(f"“{label}”" for _, label in spec.outcome_choices)
+        kind = spec.label.lower()
+        article = "an" if kind[0] in "aeiou" else "a"
+        raise CaseError(
+            f"{named} is not an outcome for {article} {kind} ({spec.clause}). Choose one of: {offered}.",
+            field="outcome",
+        )
+
+
+def _check_referral(case: Case, outcome: str, no_referral_reason: str) -> bool:
+    """A.2.3, A.5.6: the referral the type needs is in the chronology, or the closer says why none was made; and
+    "Referred to an external agency" only once a referral to an authority has been recorded. True when the case
+    closes on the reason instead of the referral."""
+    spec = case.spec
+    referrals = case.entries.filter(kind=EntryKind.REFERRAL)
+    if outcome == Outcome.REFERRED and not referrals.filter(agency__in=AUTHORITIES).exists():
+        raise CaseError(
+            f"The outcome says the case was referred, but no referral is recorded ({spec.clause}). Record the "
+            "referral first (agency, date and their reference), or choose another outcome.",
+            field="outcome",
+        )
+    if not spec.required_referral or referrals.filter(agency__in=spec.required_referral).exists():
+        return False
+    if not no_referral_reason:
+        platform_only = (
+            " Telling the platform is not a referral to an authority."
+            if referrals.filter(agency=Agency.PLATFORM).exists()
+            else ""
+        )
+        raise CaseError(
+            f"Record the referral to {spec.referral_words} before closing ({spec.clause}), or say why no "
+            f"referral was made.{platform_only}",
+            field="no_referral_reason",
+        )
+    if len(no_referral_reason) < MIN_REASON_CHARS:
+        raise CaseError(
+            f"Say in a few words why no referral to {spec.referral_words} was made ({spec.clause}): "
+            f"“{no_referral_reason}” does not say why.",
+            field="no_referral_reason",
+        )
+    return True
+
+
+def _closing_words(case: Case, by: User) -> str:
+    """Said plainly in the chronology when someone closes a case nobody had acknowledged or that was not theirs."""
+    if case.status == Status.NEW:
+        assigned = f"assigned to {case.assigned_to}" if case.assigned_to_id else "not assigned to anyone"
+        return f" {_label(by)} closed it without it having been acknowledged first; it was {assigned}."
+    if case.assigned_to_id is None:
+        return f" {_label(by)} closed it; it was not assigned to anyone."
+    if case.assigned_to_id != by.pk:
+        return f" {_label(by)} closed it; it was assigned to {case.assigned_to}."
+    return ""
+
+
 def close_case(case: Case, *, by: User, outcome: str, notes: str, no_referral_reason: str = "") -> Case:
-    if outcome not in Outcome.values:
-        raise CaseError("Choose an outcome.")
-    if not notes.strip():
-        raise CaseError("Say how the case was dealt with before closing it.")
+    """Close with one of the type's outcomes (``types.CASE_TYPES``), after its required referral or a reason why
+    none was made (A.2.3, A.5.6). A case nobody acknowledged may be closed by whoever may work it: the chronology
+    says so. Raises ``CaseError`` naming the field, changing nothing."""
+    notes, no_referral_reason = notes.strip(), no_referral_reason.strip()
     with transaction.atomic():
         locked = _locked(case, by)
+        _check_outcome(locked, outcome)
+        if not notes:
+            raise CaseError("Say how the case was dealt with before closing it.", field="notes")
+        on_reason = _check_referral(locked, outcome, no_referral_reason)
         spec = locked.spec
-        required = spec.required_referral
-        if required and not no_referral_reason.strip():
-            agencies = [Agency.POLICE, Agency.CEOP] if required == "police_or_ceop" else [required]
-            if not locked.entries.filter(kind=EntryKind.REFERRAL, agency__in=agencies).exists():
-                names = " or ".join(str(Agency(a).label).split(" (")[0] for a in agencies)
-                raise CaseError(
-                    f"Record the referral to {names} before closing ({spec.clause}), or say why no referral was made."
-                )
+        was = {"status": locked.status, "assigned_to": locked.assigned_to_id}
+        words = _closing_words(locked, by)
         now = timezone.now()
         locked.outcome = outcome
         _move(
@@ -589,14 +650,28 @@ def close_case(case: Case, *, by: User, outcome: str, notes: str, no_referral_re
             closed_at=now,
             closed_by=by,
             outcome=outcome,
-            outcome_notes=notes.strip(),
-            no_referral_reason=no_referral_reason.strip(),
+            outcome_notes=notes,
+            no_referral_reason=no_referral_reason,
             retain_until=retention_date(locked, timezone.localtime(now).date()),
             acknowledged_at=locked.acknowledged_at or now,
             acknowledged_by=locked.acknowledged_by or by,
         )
-        _entry(locked, by, EntryKind.CLOSED, f"Closed: {Outcome(outcome).label}. {notes.strip()}")
-        record(by, "cases.closed", locked, changes={"outcome": outcome, "retain_until": locked.retain_until})
+        text = f"Closed: {Outcome(outcome).label}.{words} {notes}"
+        if on_reason:
+            text += f"\nNo referral to {spec.referral_words} ({spec.clause}) because: {no_referral_reason}"
+        _entry(locked, by, EntryKind.CLOSED, text)
+        record(
+            by,
+            "cases.closed",
+            locked,
+            changes={
+                "outcome": outcome,
+                "retain_until": locked.retain_until,
+                "was": was,
+                "closed_without_required_referral": on_reason,
+                "clause": spec.clause,
+            },
+        )
         if locked.reported_by is not None and locked.reported_by.is_active:
             queue_email(locked.reported_by, "case_dealt_with", {"case": locked, "spec": spec})
     return locked

@@ -10,7 +10,7 @@ from django.utils import timezone
 from custos.accounts import access
 from custos.accounts.models import Pupil, School, User
 from custos.cases.business_time import WEEKDAY_NAMES
-from custos.cases.models import EntryKind, Outcome
+from custos.cases.models import Case, EntryKind
 from custos.cases.pupils import SHARED_NAME_HINT, PupilChoiceField
 from custos.cases.types import Agency, CaseType, TargetUnit
 
@@ -197,8 +197,16 @@ class EntryForm(forms.Form):
     )
 
 
+# No agency or outcome is chosen for the person: a hurried click must not record a referral that never happened.
+CHOOSE = ("", "Choose…")
+
+
 class ReferralForm(forms.Form):
-    agency = forms.ChoiceField(label="Agency", choices=Agency.choices)
+    agency = forms.ChoiceField(
+        label="Agency",
+        choices=[CHOOSE, *Agency.choices],
+        error_messages={"required": "Choose the agency the case was referred to."},
+    )
     reference = forms.CharField(label="Their reference number", max_length=100, required=False)
     referred_on = forms.DateField(
         label="Date referred", widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date"})
@@ -221,14 +229,39 @@ class AssignForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    outcome = forms.ChoiceField(label="Outcome", choices=Outcome.choices)
-    notes = forms.CharField(label="How it was dealt with", widget=forms.Textarea(attrs={"rows": 4}), max_length=10_000)
+    """Offers only the case type's outcomes (``types.CASE_TYPES``), and asks why no referral was made only where the
+    type needs one (A.2.3, A.5.6). ``actions.close_case`` checks both again, whatever path the request took."""
+
+    outcome = forms.ChoiceField(label="Outcome", choices=[CHOOSE], error_messages={"required": "Choose the outcome."})
+    notes = forms.CharField(
+        label="How it was dealt with",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10_000,
+        error_messages={"required": "Say how the case was dealt with before closing it."},
+    )
     no_referral_reason = forms.CharField(
-        label="If no required referral was made, why not",
+        label="If no referral was made, why not",
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         max_length=2000,
     )
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        spec = case.spec
+        outcome = cast(forms.ChoiceField, self.fields["outcome"])
+        outcome.choices = [CHOOSE, *spec.outcome_choices]
+        outcome.error_messages["invalid_choice"] = (
+            f"Choose one of the outcomes listed for {spec.label.lower()} cases ({spec.clause})."
+        )
+        if spec.required_referral:
+            reason = self.fields["no_referral_reason"]
+            reason.label = f"If no referral to {spec.referral_words} was made, why not"
+            reason.help_text = (
+                f"{spec.clause}: record the referral above before closing, or say here why none was made."
+            )
+        else:
+            del self.fields["no_referral_reason"]
 
 
 class ReopenForm(forms.Form):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from custos.accounts.models import Pupil, School, Trust
 from custos.cases.business_time import SchoolDay
 from custos.cases.storage import private_evidence_storage
-from custos.cases.types import Agency, CaseType, Retention, TargetUnit, spec_for
+from custos.cases.types import Agency, CaseType, Outcome, Retention, TargetUnit, spec_for
 
 
 class Status(models.TextChoices):
@@ -30,21 +30,6 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     Status.OPEN: frozenset({Status.CLOSED}),
     Status.CLOSED: frozenset({Status.OPEN}),
 }
-
-
-class Outcome(models.TextChoices):
-    REFERRED = "referred", "Referred to an external agency"
-    ACTION_TAKEN = "action_taken", "Dealt with in school: action taken"
-    NO_FURTHER_ACTION = "nfa", "No further action"
-    SUBSTANTIATED = "substantiated", "Substantiated"
-    UNSUBSTANTIATED = "unsubstantiated", "Unsubstantiated"
-    UNFOUNDED = "unfounded", "Unfounded"
-    FALSE = "false", "False"
-    MALICIOUS = "malicious", "Malicious"
-    DISCIPLINARY = "disciplinary", "Passed to disciplinary procedures"
-    CONTRACTOR_PROCEDURE = "contractor_procedure", "Passed to the contractor's own disciplinary procedure (9.3)"
-    RESPONDED = "responded", "Media enquiry answered by the Head of School"
-    DECLINED_TO_COMMENT = "declined", "Media enquiry: declined to comment"
 
 
 class Source(models.TextChoices):

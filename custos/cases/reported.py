@@ -66,10 +66,9 @@ CODED_VALUES: dict[str, dict[str, str]] = {
 }
 # The report form stores a ticked box as str(True).
 VALUE_WORDS = {"True": "Yes", "False": "No"}
-SOURCE_REFS = {
-    "community.contribution": "contribution {} on a school-hosted site",
-    "api.external_comment": "comment {} received from a third-party platform",
-}
+# Custos's own references (``community.contribution:10``) only join records: the page says what the thing was
+# and where, never its id.
+INTERNAL_SOURCE_REFS = frozenset({"community.contribution", "api.external_comment"})
 KIND_WORDS: dict[str, str] = {
     Kind.STAFF: "Member of staff",
     Kind.PUPIL: "Pupil",
@@ -154,13 +153,19 @@ def humanise(value: Any) -> str:
     return text
 
 
-def source_ref_label(ref: str) -> str:
-    """``community.contribution:1`` → ``contribution 1 on a school-hosted site``; another system's own
-    reference is shown as it was given."""
+def source_ref_label(ref: str, details: Any = None, site_title: str = "") -> str:
+    """Where a case came from, in words: ``community.contribution:10`` with ``details["kind"] == "post"`` on the
+    site “Year 8 Science” reads ``a post on “Year 8 Science”``. Another system's own reference is shown as given."""
     prefix, _, number = ref.partition(":")
-    if prefix in SOURCE_REFS and number:
-        return SOURCE_REFS[prefix].format(number)
-    return ref
+    if prefix not in INTERNAL_SOURCE_REFS or not number:
+        return ref
+    facts = details if isinstance(details, dict) else {}
+    where = f"“{site_title}”" if site_title else ""
+    if prefix == "community.contribution":
+        what = CODED_VALUES["kind"].get(str(facts.get("kind")), "A contribution").lower()
+        return f"{what} on {where or 'a school-hosted site'}"
+    platform = str(facts.get("host_platform") or "") or "a third-party platform"
+    return f"a comment on {where}, received from {platform}" if where else f"a comment received from {platform}"
 
 
 def _matched(text: str, finding: dict[str, Any]) -> tuple[str, ...]:

@@ -1,4 +1,5 @@
-"""The case types the policy routes, each with its clause, its owners, its target and its retention rule.
+"""The case types the policy routes, each with its clause, its owners, its target, the outcomes it may close
+with, the referral it needs before closing, and its retention rule.
 
 This module and ``rules.py`` are the one place that says who deals with what; the access matrix in ``rules.py``
 is built from ``CASE_TYPES`` below.
@@ -35,6 +36,36 @@ class Retention(models.TextChoices):
     CLOSED_PLUS_1 = "closed_plus_1", "1 year after closure"
 
 
+class Outcome(models.TextChoices):
+    REFERRED = "referred", "Referred to an external agency"
+    ACTION_TAKEN = "action_taken", "Dealt with in school: action taken"
+    NO_FURTHER_ACTION = "nfa", "No further action"
+    SUBSTANTIATED = "substantiated", "Substantiated"
+    UNSUBSTANTIATED = "unsubstantiated", "Unsubstantiated"
+    UNFOUNDED = "unfounded", "Unfounded"
+    FALSE = "false", "False"
+    MALICIOUS = "malicious", "Malicious"
+    DISCIPLINARY = "disciplinary", "Passed to disciplinary procedures"
+    CONTRACTOR_PROCEDURE = "contractor_procedure", "Passed to the contractor's own disciplinary procedure (9.3)"
+    RESPONDED = "responded", "Media enquiry answered by the Head of School"
+    DECLINED_TO_COMMENT = "declined", "Media enquiry: declined to comment"
+
+
+class Agency(models.TextChoices):
+    POLICE = "police", "Police"
+    CEOP = "ceop", "CEOP (Child Exploitation and Online Protection)"
+    LADO = "lado", "LADO (Local Authority Designated Officer)"
+    CHILDRENS_SOCIAL_CARE = "social_care", "Children's social care / MASH"
+    IWF = "iwf", "Internet Watch Foundation"
+    PLATFORM = "platform", "The social media platform"
+    OTHER = "other", "Other agency"
+
+
+# A.2.3: "appropriate authorities must be informed". Reporting to the platform is worth doing, but the platform is
+# not an authority, so on its own it does not count as the referral a safeguarding concern needs.
+AUTHORITIES: tuple[Agency, ...] = tuple(agency for agency in Agency if agency != Agency.PLATFORM)
+
+
 @dataclass(frozen=True)
 class CaseTypeSpec:
     case_type: CaseType
@@ -50,8 +81,13 @@ class CaseTypeSpec:
     target_unit: TargetUnit = TargetUnit.WORKING_DAYS
     # Who hears when nobody acknowledges: each step waits one more target period (A.2.3, "immediately").
     escalation: tuple[tuple[str, ...], ...] = ()
-    # A referral that must be recorded before the case can close (or a reason given why none was made).
-    required_referral: str = ""
+    # The outcomes this type may close with, first the most usual; nothing else is offered or accepted.
+    outcomes: tuple[Outcome, ...] = ()
+    # Agencies one of which must be in the chronology before the case can close, unless a reason is given why no
+    # referral was made (empty: no referral needed).
+    required_referral: tuple[Agency, ...] = ()
+    # How the closing form and its error name that referral, e.g. "Police or CEOP".
+    referral_words: str = ""
     retention: Retention = Retention.CLOSED_PLUS_6
     reporter_reminder: str = ""
 
@@ -67,15 +103,9 @@ class CaseTypeSpec:
     def may_edit(self) -> tuple[str, ...]:
         return self.owners + self.editors
 
-
-class Agency(models.TextChoices):
-    POLICE = "police", "Police"
-    CEOP = "ceop", "CEOP (Child Exploitation and Online Protection)"
-    LADO = "lado", "LADO (Local Authority Designated Officer)"
-    CHILDRENS_SOCIAL_CARE = "social_care", "Children's social care / MASH"
-    IWF = "iwf", "Internet Watch Foundation"
-    PLATFORM = "platform", "The social media platform"
-    OTHER = "other", "Other agency"
+    @property
+    def outcome_choices(self) -> list[tuple[str, str]]:
+        return [(outcome.value, str(outcome.label)) for outcome in self.outcomes]
 
 
 CASE_TYPES: dict[str, CaseTypeSpec] = {
@@ -89,6 +119,11 @@ CASE_TYPES: dict[str, CaseTypeSpec] = {
             target=60,
             target_unit=TargetUnit.SCHOOL_MINUTES,
             escalation=((Role.DEPUTY_DSL,), (Role.HEAD_OF_SCHOOL,)),
+            # A.2.3: a disclosure or exposure is dealt with by informing the appropriate authorities, or by the
+            # school where the DSL judges that none need be, which the DSL then says why.
+            outcomes=(Outcome.REFERRED, Outcome.ACTION_TAKEN, Outcome.NO_FURTHER_ACTION),
+            required_referral=AUTHORITIES,
+            referral_words="an external agency",
             retention=Retention.CHILD_DOB_PLUS_25,
         ),
         CaseTypeSpec(
@@ -100,7 +135,11 @@ CASE_TYPES: dict[str, CaseTypeSpec] = {
             target=60,
             target_unit=TargetUnit.SCHOOL_MINUTES,
             escalation=((Role.DEPUTY_DSL,), (Role.HEAD_OF_SCHOOL,)),
-            required_referral="police_or_ceop",
+            # A.5.6: removed at once and the Police or CEOP informed if illegal; extremely offensive but legal
+            # content is dealt with in school.
+            outcomes=(Outcome.REFERRED, Outcome.ACTION_TAKEN, Outcome.NO_FURTHER_ACTION),
+            required_referral=(Agency.POLICE, Agency.CEOP),
+            referral_words="Police or CEOP",
             retention=Retention.CHILD_DOB_PLUS_25,
             reporter_reminder="Do not copy, screenshot, forward or show anyone an image you think may be an indecent "
             "image of a child: describe where you saw it instead.",
@@ -114,6 +153,9 @@ CASE_TYPES: dict[str, CaseTypeSpec] = {
             target=1,
             target_unit=TargetUnit.WORKING_DAYS,
             escalation=((Role.DSL, Role.DEPUTY_DSL), (Role.HEAD_OF_SCHOOL,)),
+            # 6.6: the AHT – Pastoral "can also take appropriate action"; a worry about the pupil is its own
+            # safeguarding concern (A.2.3), opened separately.
+            outcomes=(Outcome.ACTION_TAKEN, Outcome.NO_FURTHER_ACTION),
             retention=Retention.CLOSED_PLUS_6,
             reporter_reminder="Decline the request, mention in general terms in class that staff cannot be friends on "
             "personal accounts, and point pupils to the official school site (6.6).",
@@ -127,6 +169,8 @@ CASE_TYPES: dict[str, CaseTypeSpec] = {
             target=60,
             target_unit=TargetUnit.SCHOOL_MINUTES,
             escalation=((Role.EXECUTIVE_HEADTEACHER,),),
+            # A.3.7: only the Head of School decides whether and what the school says.
+            outcomes=(Outcome.RESPONDED, Outcome.DECLINED_TO_COMMENT),
             retention=Retention.CLOSED_PLUS_1,
             reporter_reminder="Do not reply to the journalist or outlet yourself: the Head of School will decide "
             "who answers and what is said (A.3.7).",
@@ -139,6 +183,13 @@ CASE_TYPES: dict[str, CaseTypeSpec] = {
             target=1,
             target_unit=TargetUnit.WORKING_DAYS,
             escalation=((Role.EXECUTIVE_HEADTEACHER,),),
+            # 9.1: may lead to disciplinary action; 9.3: a contractor's breach goes to their own procedure.
+            outcomes=(
+                Outcome.ACTION_TAKEN,
+                Outcome.DISCIPLINARY,
+                Outcome.CONTRACTOR_PROCEDURE,
+                Outcome.NO_FURTHER_ACTION,
+            ),
             retention=Retention.CLOSED_PLUS_6,
         ),
         CaseTypeSpec(
@@ -150,6 +201,13 @@ CASE_TYPES: dict[str, CaseTypeSpec] = {
             target=2,
             target_unit=TargetUnit.WORKING_DAYS,
             escalation=((Role.HEAD_OF_SCHOOL,), (Role.EXECUTIVE_HEADTEACHER,)),
+            # 9.2: disciplinary action or dismissal; "any illegal acts" are also the Police's; 9.3 for contractors.
+            outcomes=(
+                Outcome.DISCIPLINARY,
+                Outcome.CONTRACTOR_PROCEDURE,
+                Outcome.REFERRED,
+                Outcome.NO_FURTHER_ACTION,
+            ),
             retention=Retention.CLOSED_PLUS_6,
         ),
         CaseTypeSpec(
@@ -162,7 +220,16 @@ CASE_TYPES: dict[str, CaseTypeSpec] = {
             target=1,
             target_unit=TargetUnit.WORKING_DAYS,
             escalation=((Role.DSL,), (Role.EXECUTIVE_HEADTEACHER,)),
-            required_referral=Agency.LADO,
+            # KCSIE's five outcomes of an allegation against staff (A.2.3), after the LADO has been told.
+            outcomes=(
+                Outcome.SUBSTANTIATED,
+                Outcome.UNSUBSTANTIATED,
+                Outcome.UNFOUNDED,
+                Outcome.FALSE,
+                Outcome.MALICIOUS,
+            ),
+            required_referral=(Agency.LADO,),
+            referral_words="the LADO",
             retention=Retention.OPENED_PLUS_10,
             reporter_reminder="Do not discuss the allegation with the member of staff concerned or investigate it "
             "yourself.",

@@ -123,7 +123,7 @@ def _case_context(request: AuthedRequest, case: Case, **bound: Any) -> dict[str,
             case.details, viewer=request.user, text=written, linked_site=site, linked_site_id=case.linked_site_id
         ),
         "site": site,
-        "source_ref": reported.source_ref_label(case.source_ref),
+        "source_ref": reported.source_ref_label(case.source_ref, case.details, case.linked_site_label),
         "people": reported.linked_people(
             pupils, list(case.linked_users.select_related("pupil")), show_legal=show_legal
         ),
@@ -133,7 +133,7 @@ def _case_context(request: AuthedRequest, case: Case, **bound: Any) -> dict[str,
         "assign_form": bound.get("assign") or forms.AssignForm(people=people, auto_id=_ids("assign")),
         "link_form": bound.get("link") or forms.LinkForm(school=case.school, viewer=request.user, auto_id=_ids("link")),
         "evidence_form": bound.get("evidence") or forms.EvidenceForm(auto_id=_ids("evidence")),
-        "close_form": bound.get("close") or forms.CloseForm(auto_id=_ids("close")),
+        "close_form": bound.get("close") or forms.CloseForm(case=case, auto_id=_ids("close")),
         "reopen_form": bound.get("reopen") or forms.ReopenForm(auto_id=_ids("reopen")),
     }
 
@@ -176,7 +176,11 @@ def _do_evidence(case: Case, user: User, data: dict[str, Any], files: Any) -> No
 
 def _do_close(case: Case, user: User, data: dict[str, Any], files: Any) -> None:
     actions.close_case(
-        case, by=user, outcome=data["outcome"], notes=data["notes"], no_referral_reason=data["no_referral_reason"]
+        case,
+        by=user,
+        outcome=data["outcome"],
+        notes=data["notes"],
+        no_referral_reason=data.get("no_referral_reason", ""),
     )
 
 
@@ -193,7 +197,11 @@ CASE_ACTIONS: dict[str, tuple[Callable[..., django_forms.Form], Callable[..., No
         "Linked.",
     ),
     "evidence": (forms.EvidenceForm, _do_evidence, "Evidence added, with its SHA-256."),
-    "close": (forms.CloseForm, _do_close, "Case closed. It is now read-only."),
+    "close": (
+        lambda *a, case, viewer, **k: forms.CloseForm(*a, case=case, **k),
+        _do_close,
+        "Case closed. It is now read-only.",
+    ),
     "reopen": (forms.ReopenForm, _do_reopen, "Reopened. The reopening is in the chronology."),
 }
 
@@ -217,7 +225,7 @@ def case_action(request: AuthedRequest, reference: str, action: str) -> HttpResp
     make_form, handler, done = CASE_ACTIONS[action]
     form = (
         make_form(request.POST, request.FILES, case=case, viewer=request.user, auto_id=_ids(action))
-        if action == "link"
+        if action in ("link", "close")
         else make_form(request.POST, request.FILES, auto_id=_ids(action))
     )
     if not form.is_valid():
@@ -242,7 +250,7 @@ def _run(
         if form is None or isinstance(error, actions.CaseConflict):
             messages.error(request, str(error))
             return redirect("cases:case", reference=case.reference)
-        form.add_error(None, str(error))
+        _show_error(form, error)
         return _invalid(request, case, action, form)
     messages.success(request, done)
     return redirect("cases:case", reference=case.reference)

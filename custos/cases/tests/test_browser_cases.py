@@ -1,7 +1,8 @@
 """In a real browser (Debian's chromium), on a 360-pixel phone screen: the main cases journey (A.2.3).
 
 A teacher reports a safeguarding concern through the staff form and gets a receipt; the Designated Safeguarding
-Lead finds it under "Waiting for me", acknowledges it, records what was done, assigns it and closes it; the
+Lead finds it under "Waiting for me", acknowledges it, records what was done, assigns it, is stopped from closing it
+before recording the referral to CEOP (nothing pre-chosen: no agency, no outcome), records it and closes it; the
 teacher's receipt then says it was dealt with; HR, who has no need to know, cannot open it. Then the Executive
 Headteacher sets the school day on the case timings page.
 """
@@ -12,6 +13,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
@@ -99,6 +101,29 @@ def test_a23_a_concern_goes_from_a_teachers_phone_to_the_dsl_and_back_as_dealt_w
     page.get_by_label("Assign to").select_option(label="Dev Deputy")
     page.get_by_role("button", name="Assign", exact=True).click()
     expect(page.get_by_text("Assigned.", exact=True)).to_be_visible()
+    # Nothing is chosen for the DSL (no agency, no outcome), and only a safeguarding concern's outcomes are offered.
+    expect(page.get_by_role("combobox", name="Agency")).to_have_value("")
+    outcome = page.get_by_label("Outcome")
+    expect(outcome).to_have_value("")
+    assert outcome.locator("option").all_inner_texts() == [
+        "Choose…",
+        "Referred to an external agency",
+        "Dealt with in school: action taken",
+        "No further action",
+    ]
+    # A.2.3: not closed until the authorities are informed, or the DSL says why not.
+    outcome.select_option(label="Dealt with in school: action taken")
+    page.get_by_label("How it was dealt with").fill("Safety plan agreed with parents; account blocked and reported.")
+    page.get_by_role("button", name="Close the case").click()
+    expect(page.get_by_role("alert")).to_contain_text("Record the referral to an external agency")
+    assert Case.objects.get(pk=case.pk).status == Status.OPEN
+    assert fits_the_screen(page)
+    page.get_by_role("combobox", name="Agency").select_option(label="CEOP (Child Exploitation and Online Protection)")
+    page.get_by_label("Their reference number").fill("CEOP-2231")
+    page.get_by_label("Date referred").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="Record referral").click()
+    expect(page.get_by_text("Referral recorded.")).to_be_visible()
+    expect(chronology).to_contain_text("Referred to CEOP (Child Exploitation and Online Protection)")
     page.get_by_label("Outcome").select_option(label="Dealt with in school: action taken")
     page.get_by_label("How it was dealt with").fill("Safety plan agreed with parents; account blocked and reported.")
     page.get_by_role("button", name="Close the case").click()
@@ -107,6 +132,7 @@ def test_a23_a_concern_goes_from_a_teachers_phone_to_the_dsl_and_back_as_dealt_w
     case.refresh_from_db()
     assert (case.status, case.assigned_to, case.closed_by) == (Status.CLOSED, deputy, dsl)
     assert case.entries.filter(kind=EntryKind.ACTION, by=dsl).exists()
+    assert case.entries.filter(kind=EntryKind.REFERRAL, agency="ceop", agency_reference="CEOP-2231").exists()
     assert Email.objects.filter(recipient=teacher, subject__contains=case.reference).count() == 2  # received, dealt
 
     # The teacher's receipt now says it was dealt with, and still nothing more.

@@ -50,6 +50,9 @@ class EscalatedCasePageTests(SpaceTestCase, CasesTestCase):
             self.assertNotIn(raw, page)
         self.assertNotIn("community.contribution:", page)
         self.assertNotIn("None", words)
+        # Where it came from, in words: what it was and on which site, never "contribution 10".
+        self.assertIn(f"({reported.CODED_VALUES['kind'][case.details['kind']].lower()} on “{self.site.title}”)", words)
+        self.assertNotRegex(words, r"contribution \d")
         self.assertIn("Written Tue 24 Nov 2026, 02:18", words)
         self.assertIn("Escalated by Screening, automatically", words)
         self.assertIn(f"Where it came from “{self.site.title}”, {self.school.name}", words)
@@ -174,7 +177,14 @@ class DescribeTests(CasesTestCase):
         self.assertEqual(reported.finding_views("not a list", "short"), [])
 
     def test_a56_source_references_read_as_words_and_other_systems_references_stay_as_given(self) -> None:
+        label = reported.source_ref_label
+        self.assertEqual(label("community.contribution:1"), "a contribution on a school-hosted site")
         self.assertEqual(
-            reported.source_ref_label("community.contribution:1"), "contribution 1 on a school-hosted site"
+            label("community.contribution:10", {"kind": "post"}, "Year 8 Science"), "a post on “Year 8 Science”"
         )
-        self.assertEqual(reported.source_ref_label("MIS-9931"), "MIS-9931")
+        self.assertEqual(
+            label("api.external_comment:5", {"host_platform": "YouTube"}, "Sports Day"),
+            "a comment on “Sports Day”, received from YouTube",
+        )
+        self.assertEqual(label("api.external_comment:5"), "a comment received from a third-party platform")
+        self.assertEqual(label("MIS-9931"), "MIS-9931")

@@ -22,7 +22,13 @@ class RetentionTests(CasesTestCase):
     def test_a23_child_protection_records_are_kept_until_the_childs_birth_date_plus_25_years(self) -> None:
         with time_machine.travel(NOW, tick=False):
             case = self.open(CaseType.SAFEGUARDING, linked_pupils=[self.pupil_record])
-            closed = actions.close_case(case, by=self.dsl, outcome="nfa", notes="Spoke to parents")
+            closed = actions.close_case(
+                case,
+                by=self.dsl,
+                outcome="nfa",
+                notes="Spoke to parents",
+                no_referral_reason="Misunderstanding between friends: no risk of harm found (A.2.3)",
+            )
         self.assertEqual(closed.retain_until, dt.date(2038, 3, 14))  # born 14/03/2013
 
     def test_allegation_records_kept_ten_years_but_malicious_ones_are_due_for_review_at_once(self) -> None:

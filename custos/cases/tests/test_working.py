@@ -34,7 +34,7 @@ class WorkingTests(CasesTestCase):
     def test_a56_illegal_content_cannot_close_without_a_police_or_ceop_referral_or_a_reason(self) -> None:
         case = self.open(CaseType.ILLEGAL_CONTENT)
         with self.assertRaisesMessage(CaseError, "Record the referral to Police or CEOP before closing (A.5.6)"):
-            actions.close_case(case, by=self.dsl, outcome="referred", notes="Removed the post")
+            actions.close_case(case, by=self.dsl, outcome="action_taken", notes="Removed the post")
         self.assertEqual(Case.objects.get(pk=case.pk).status, Status.NEW)
         actions.record_referral(case, by=self.dsl, agency=Agency.CEOP, reference="CEOP-1", referred_on=self.today())
         closed = actions.close_case(case, by=self.dsl, outcome="referred", notes="Removed; CEOP informed")
@@ -100,7 +100,7 @@ class WorkingTests(CasesTestCase):
     def test_bad_close_form_shows_a_clear_error_and_changes_nothing(self) -> None:
         case = self.open(CaseType.ILLEGAL_CONTENT)
         response = self.client_for(self.dsl).post(
-            f"/cases/{case.reference}/close/", {"outcome": "referred", "notes": "done", "no_referral_reason": ""}
+            f"/cases/{case.reference}/close/", {"outcome": "action_taken", "notes": "done", "no_referral_reason": ""}
         )
         self.assertContains(response, "Record the referral to Police or CEOP", status_code=400)
         self.assertContains(response, "There is a problem", status_code=400)
