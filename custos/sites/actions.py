@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from custos.accounts.models import Role, School, User
+from custos.accounts.models import Role, RoleAssignment, School, User
 from custos.audit.actions import diff, record
 from custos.mail.actions import queue_email
 from custos.sites import queries
@@ -479,18 +479,43 @@ def decide_extension(extension: ClosureExtension, *, by: User, decision: str, co
 
 @transaction.atomic
 def save_platform(platform: HostPlatform | None, *, by: User, name: str, minimum_age: int, notes: str) -> HostPlatform:
-    """Add or update a host platform's minimum age; only ICT Managers reach this (see rules.py)."""
+    """Add or update a host platform's minimum age; only ICT Managers reach this (see rules.py).
+
+    The list is shared by every school in the Trust, so the audit event names the schools the editor is ICT Manager
+    at (and is filed under the first of them). Names are unique whatever their capitals (A.2.5): a second entry
+    racing this one is refused with the entry that won."""
     if platform is not None:
         platform = HostPlatform.objects.select_for_update().get(pk=platform.pk)
     before = {"name": platform.name, "minimum_age": platform.minimum_age, "notes": platform.notes} if platform else {}
     platform = platform or HostPlatform()
-    platform.name, platform.minimum_age, platform.notes = name.strip(), minimum_age, notes.strip()
+    platform.name, platform.minimum_age, platform.notes = " ".join(name.split()), minimum_age, notes.strip()
     platform.updated_by, platform.updated_at = by, timezone.now()
     try:
         with transaction.atomic():
             platform.save()
     except IntegrityError:
-        raise SiteError(f"There is already a platform called {name}.") from None
+        existing = HostPlatform.objects.filter(name__iexact=platform.name).exclude(pk=platform.pk).first()
+        if existing is None:
+            raise SiteError(f"There is already a platform called {platform.name} (A.2.5).") from None
+        raise SiteError(
+            f"{existing.name} is already listed (minimum age {existing.minimum_age}): change that entry instead "
+            "(A.2.5)."
+        ) from None
     after = {"name": platform.name, "minimum_age": platform.minimum_age, "notes": platform.notes}
-    record(by, "site.platform_saved", platform, changes=diff(before, after), school_id=by.school_id)
+    schools = ict_schools_of(by)
+    record(
+        by,
+        "site.platform_saved",
+        platform,
+        changes={**diff(before, after), "editor_schools": [school.name for school in schools], "scope": "trust"},
+        school_id=schools[0].pk if schools else by.school_id,
+    )
     return platform
+
+
+def ict_schools_of(user: User) -> list[School]:
+    """The schools ``user`` is ICT Manager at today; a Trust-wide ICT Manager counts at every school."""
+    assignments = RoleAssignment.objects.current().filter(user=user, role=Role.ICT_MANAGER)
+    if assignments.filter(school__isnull=True).exists():
+        return list(School.objects.order_by("name"))
+    return list(School.objects.filter(role_assignments__in=assignments).distinct().order_by("name"))

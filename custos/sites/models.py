@@ -11,13 +11,16 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 
 class HostPlatform(models.Model):
-    """A third-party host and the minimum age its terms allow (7.3, A.2.5). Kept up to date by ICT Managers."""
+    """A third-party host and the minimum age its terms allow (7.3, A.2.5). One list for the whole Trust, kept up to
+    date by ICT Managers. Names are unique whatever their capitals: a second "facebook" with a lower age would let a
+    form get round A.2.5."""
 
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=100)
     minimum_age = models.PositiveSmallIntegerField(help_text="The youngest age the platform's terms allow (A.2.5)")
     notes = models.TextField(blank=True)
     updated_by = models.ForeignKey(
@@ -27,6 +30,14 @@ class HostPlatform(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="host_platform_name_unique_any_case",
+                violation_error_message="This platform is already listed (whatever its capitals): change that entry "
+                "instead (A.2.5).",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} (minimum age {self.minimum_age})"
@@ -213,6 +224,16 @@ class Site(models.Model):
     def house_rules_list(self) -> list[str]:
         """House Rules numbered from 1, so moderators can cite "House Rule 3"."""
         return [line.strip() for line in self.house_rules.splitlines() if line.strip()]
+
+    @property
+    def is_school_hosted(self) -> bool:
+        return self.kind == SiteKind.OWN and self.hosting == Hosting.SCHOOL
+
+    @property
+    def uses_logo(self) -> bool:
+        """A school-hosted site always carries the school logo or brand (A.4.7); on a third-party host its use is
+        what the form asks for (A.3.5). Either way the approvers' signatures cover it."""
+        return self.is_school_hosted or self.wants_logo
 
     @property
     def pupils_involved(self) -> bool:
