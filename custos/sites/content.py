@@ -14,7 +14,7 @@ from custos.sites.models import Site, SiteKind, SiteRoleKind
 # Appendix B's fields in its order, then what Appendix A asks that the paper form forgets.
 OWN_SECTIONS: list[tuple[str, list[str]]] = [
     ("Site", ["title"]),
-    ("1. Team details", ["department", "line_manager"]),
+    ("1. Team details", ["department", "author", "line_manager"]),
     (
         "2. Purpose of setting up social media site",
         ["aims", "proposed_content", "reason", "time_commitment", "evaluation_plan", "exit_strategy"],
@@ -84,7 +84,7 @@ OWN_SECTIONS: list[tuple[str, list[str]]] = [
 
 PARTICIPATION_SECTIONS: list[tuple[str, list[str]]] = [
     ("Site run by someone else", ["title", "host_platform", "address"]),
-    ("Team details", ["department", "line_manager", "participants"]),
+    ("Team details", ["department", "author", "line_manager", "participants"]),
     ("Purpose of taking part", ["aims", "proposed_content", "reason", "time_commitment", "evaluation_plan"]),
     (
         "Pupils (7.3, A.2.5)",
@@ -93,6 +93,10 @@ PARTICIPATION_SECTIONS: list[tuple[str, list[str]]] = [
     ("Dates", ["go_live_on", "closes_on"]),
     ("The site's Terms of Use and House Rules (A.4.1)", ["terms_of_use", "wants_logo"]),
 ]
+
+# Shown on the form in their place but never typed in: "Name of author of site" is the person who wrote the form
+# (Site.author, already part of the signed content), so nobody can name someone else as its author.
+READ_ONLY_FIELDS = frozenset({"author"})
 
 ROLE_FIELDS = {
     "administrators": SiteRoleKind.ADMINISTRATOR,
@@ -106,7 +110,13 @@ def sections_for(kind: str) -> list[tuple[str, list[str]]]:
 
 
 def model_fields_for(kind: str) -> list[str]:
-    return [name for _, names in sections_for(kind) for name in names if name not in ROLE_FIELDS]
+    """The form's input fields stored on Site (not its people, not what is shown but never typed in)."""
+    return [
+        name
+        for _, names in sections_for(kind)
+        for name in names
+        if name not in ROLE_FIELDS and name not in READ_ONLY_FIELDS
+    ]
 
 
 def role_fields_for(kind: str) -> list[str]:

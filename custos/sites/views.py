@@ -62,7 +62,7 @@ def edit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _form_page(request: AuthedRequest, site: Site | None, school: School, kind: str) -> HttpResponse:
     initial = {"seen_sha256": content_sha256(site, current_roles(site))} if site else {}
-    form = site_form(kind, request.POST or None, school=school, instance=site, initial=initial)
+    form = site_form(kind, request.POST or None, school=school, instance=site, initial=initial, author=request.user)
     submit = "submit" in request.POST
     if request.method == "POST" and not form.is_valid():
         if submit:
@@ -106,9 +106,16 @@ def _saved_message(site: Site) -> str:
 
 def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     site = queries.get_site_for(request.user, pk)
+    return _detail_page(request, site)
+
+
+def _detail_page(request: AuthedRequest, site: Site, decision_form: DecisionForm | None = None) -> HttpResponse:
+    """The site page; ``decision_form`` is a bound decision that was refused, shown again with its errors."""
     user = request.user
     step = actions.step_for(site)
     may_decide = step is not None and access.can(user, f"sites.decide_as_{step}", site)
+    if may_decide and decision_form is None:
+        decision_form = DecisionForm(initial={"seen_sha256": content_sha256(site, current_roles(site))})
     open_extension = site.extensions.filter(state__in=["with_ict", "with_head"]).first()
     ext_step = {"with_ict": "ict", "with_head": "head"}.get(open_extension.state) if open_extension else None
     return render(
@@ -119,9 +126,7 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "form": site_form(site.kind, school=site.school, instance=site),
             "signatures": site.signatures.select_related("approver", "extension"),
             "step": step,
-            "decision_form": DecisionForm(initial={"seen_sha256": content_sha256(site, current_roles(site))})
-            if may_decide
-            else None,
+            "decision_form": decision_form if may_decide else None,
             "may_edit": access.can(user, "sites.edit_site", site),
             "may_manage": access.can(user, "sites.manage_site", site),
             "open_extension": open_extension,
@@ -141,8 +146,11 @@ def decide(request: AuthedRequest, pk: int) -> HttpResponse:
         return redirect("sites:detail", site.pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose approve, return for changes or reject.")
-        return redirect("sites:detail", site.pk)
+        if "seen_sha256" in form.errors:
+            messages.error(request, "The page was out of date. Read the form again before you decide.")
+            return redirect("sites:detail", site.pk)
+        # The standard error summary, which takes focus, and the error beside its field; what was typed is kept.
+        return _detail_page(request, site, form)
     try:
         signature = actions.decide(
             site,
@@ -152,8 +160,11 @@ def decide(request: AuthedRequest, pk: int) -> HttpResponse:
             comment=form.cleaned_data["comment"],
             seen_sha256=form.cleaned_data["seen_sha256"],
         )
+    except actions.Conflict as conflict:
+        messages.error(request, str(conflict))
     except actions.SiteError as error:
-        messages.error(request, str(error))
+        form.add_error(None, str(error))
+        return _detail_page(request, site, form)
     else:
         messages.success(request, f"Your decision is recorded: {signature.get_decision_display().lower()}.")
     return redirect("sites:detail", site.pk)

@@ -47,3 +47,54 @@ def test_a16_a25_draft_saves_then_submit_shows_every_problem_at_once(browser_pag
     assert page.evaluate("document.activeElement.id") == "id_closes_on"
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     Site.objects.get(state=SiteState.DRAFT)
+
+
+def test_a32_a36_returning_without_a_comment_focuses_the_error_summary_and_keeps_the_choice(
+    browser_page, live_server
+) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from custos.accounts.models import Role
+    from custos.sites import actions
+    from custos.sites.models import SiteKind
+    from custos.sites.tests.base import valid_fields
+    from custos.test import give_role
+
+    trust = Trust.objects.create(name="Trust")
+    school = School.objects.create(trust=trust, name="Oakfield Academy", urn="100001", website="https://oak.example/")
+    author = make_user("tess", school=school, first_name="Tess", last_name="Teacher")
+    people = [make_user(name, school=school) for name in ("mo", "max", "lena")]
+    ict = make_user("ian", school=school, first_name="Ian", last_name="Ict")
+    give_role(ict, Role.ICT_MANAGER, school)
+    TOTPDevice.objects.create(user=ict, name="phone", confirmed=True)
+    site = actions.save_form(
+        None,
+        by=author,
+        school=school,
+        kind=SiteKind.OWN,
+        fields=valid_fields(line_manager=people[2]),
+        roles={"administrators": [author, people[0]], "moderators": people[:2]},
+        submit=True,
+    )
+    page = browser_page
+    page.set_viewport_size({"width": 360, "height": 800})
+
+    sign_in_as(page, live_server, ict)
+    page.goto(f"{live_server.url}/sites/{site.pk}/")
+    page.get_by_label("Returned for changes").check()
+    page.get_by_role("button", name="Record my decision").click()
+    summary = page.locator(".error-summary")
+    assert summary.is_visible()
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    assert page.title().startswith("Error: ")
+    assert page.get_by_label("Returned for changes").is_checked()
+    assert (
+        page.locator("#id_comment-error")
+        .inner_text()
+        .endswith("Say what must change, or why the form is rejected, so the author knows (A.3.2).")
+    )
+    summary.get_by_role("link", name="Comments: Say what must change").click()
+    assert page.evaluate("document.activeElement.id") == "id_comment"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    site.refresh_from_db()
+    assert site.state == SiteState.SUBMITTED and not site.signatures.exists()

@@ -69,6 +69,8 @@ class FormPageTests(SitesTestCase):
         text = response.content.decode()
         questions = [
             "Department",
+            "Name of author of site",
+            "<p>Tess Persona</p>",  # the author's name, shown, not typed in
             "Author&#x27;s line manager",
             "What are the aims",
             "What is the proposed content",
@@ -211,3 +213,136 @@ class PlatformAndParticipationTests(SitesTestCase):
         )
         self.assertContains(response, "Facebook requires users to be at least 13")
         self.assertFalse(Site.objects.exists())
+
+
+class AppendixBPagesTests(SitesTestCase):
+    """The site page and the printable copy read as the paper form does (Appendix B, A.4.1, A.3.5, A.4.7)."""
+
+    TEAM_DETAILS = ["1. Team details", "Department", "Name of author of site", "Author&#x27;s line manager"]
+
+    def test_appendix_b_site_and_printable_pages_show_team_details_in_order_with_the_author(self) -> None:
+        site = self.approved()
+        for url in (f"/sites/{site.pk}/", f"/sites/{site.pk}/print/"):
+            with self.subTest(url=url):
+                text = self.client_for(self.head).get(url).content.decode()
+                section = text[text.index('<section class="site-section">\n  <h2>1. Team details') :]
+                section = section[: section.index("</section>")]
+                positions = [section.index(q) for q in self.TEAM_DETAILS]
+                self.assertEqual(positions, sorted(positions))
+                self.assertInHTML("<div><dt>Name of author of site</dt><dd>Tess Persona</dd></div>", section)
+                self.assertInHTML("<div><dt>Department</dt><dd>Science</dd></div>", section)
+
+    def test_appendix_b_an_administrator_editing_the_form_does_not_become_its_author(self) -> None:
+        site = self.draft()
+        page = self.client_for(self.moderator).get(f"/sites/{site.pk}/edit/")
+        self.assertEqual(page.status_code, 200)
+        self.assertContains(page, "<p>Tess Persona</p>", html=True)
+        self.assertNotContains(page, 'name="author"')
+
+    def test_a41_house_rules_are_shown_once_numbered_on_the_site_and_printable_pages(self) -> None:
+        site = self.approved()
+        for url in (f"/sites/{site.pk}/", f"/sites/{site.pk}/print/"):
+            with self.subTest(url=url):
+                page = self.client_for(self.teacher).get(url)
+                self.assertContains(page, "<dt>House Rules", count=1)
+                self.assertContains(page, "Be kind.", count=1)
+                self.assertNotContains(page, "one per line")
+                self.assertContains(
+                    page,
+                    "<ol><li>Be kind.</li><li>No personal details.</li><li>Stay on topic.</li></ol>",
+                    count=1,
+                    html=True,
+                )
+
+    def test_a47_a35_a_school_hosted_site_always_uses_the_logo_and_the_head_is_told_it_is_covered(self) -> None:
+        site = self.submitted(hosting="school", wants_logo=False)
+        self.assertTrue(site.uses_logo)
+        sign(site, self.ict_manager)
+        page = self.client_for(self.head).get(f"/sites/{site.pk}/")
+        self.assertContains(page, "Use of the school logo and brand (A.3.5, A.4.7)")
+        self.assertContains(page, "Yes: a school-hosted site always carries the school logo or brand (A.4.7)")
+        self.assertNotContains(page, "Use of the school logo and brand is requested (A.3.5)")
+        self.assertContains(page, "a school-hosted site always does (A.4.7). Your approval covers its use (A.3.5).")
+        printed = self.client_for(self.head).get(f"/sites/{site.pk}/print/")
+        self.assertContains(
+            printed, "The site is school-hosted, so it always carries the school logo or brand (A.4.7)."
+        )
+
+    def test_a35_on_a_third_party_host_the_logo_stays_a_request_the_head_approves(self) -> None:
+        asked = self.submitted(hosting="third_party", host_platform=self.facebook, wants_logo=True, title="Asked")
+        not_asked = self.submitted(hosting="third_party", host_platform=self.facebook, title="Not asked")
+        for site, answer in ((asked, "Yes"), (not_asked, "No")):
+            sign(site, self.ict_manager)
+            page = self.client_for(self.head).get(f"/sites/{site.pk}/")
+            self.assertInHTML(
+                f"<div><dt>Use of the school logo and brand is requested (A.3.5)</dt><dd>{answer}</dd></div>",
+                page.content.decode(),
+            )
+        self.assertContains(
+            self.client_for(self.head).get(f"/sites/{asked.pk}/"),
+            "Use of the school logo and brand is requested (A.3.5).</strong> Your approval covers its use.",
+        )
+        self.assertContains(
+            self.client_for(self.head).get(f"/sites/{not_asked.pk}/"),
+            "This form does not ask to use the school logo or brand, so your approval does not cover it (A.3.5).",
+        )
+        self.assertContains(
+            self.client_for(self.head).get(f"/sites/{not_asked.pk}/print/"),
+            "This form does not ask to use the school logo or brand, so this signature does not approve it (A.3.5).",
+        )
+
+    def test_a35_a47_the_form_asks_about_the_logo_only_for_a_third_party_host(self) -> None:
+        page = self.client_for(self.teacher).get("/sites/new/")
+        self.assertContains(
+            page, "For a site on a third-party host: is use of the school logo and brand requested? (A.3.5)"
+        )
+        self.assertContains(page, "A school-hosted site always carries the school logo or brand")
+
+
+class DecisionErrorTests(SitesTestCase):
+    """A refused decision is shown like every other form's errors (A.3.2, A.3.6)."""
+
+    def test_a32_returning_without_a_comment_shows_the_error_summary_and_keeps_the_choice(self) -> None:
+        site = self.submitted()
+        client = self.client_for(self.ict_manager)
+        sha = client.get(f"/sites/{site.pk}/").context["decision_form"].initial["seen_sha256"]
+        response = client.post(
+            f"/sites/{site.pk}/decide/", {"decision": "returned", "comment": "  ", "seen_sha256": sha}
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, '<div class="error-summary" role="alert" tabindex="-1">')
+        self.assertContains(
+            response,
+            '<a href="#id_comment">Comments: Say what must change, or why the form is rejected, so the author knows '
+            "(A.3.2).</a>",
+            html=True,
+        )
+        self.assertContains(response, 'id="id_comment-error"')
+        self.assertContains(
+            response,
+            '<input type="radio" name="decision" value="returned" id="id_decision_1" required checked>',
+            html=True,
+        )
+        self.assertContains(response, "<title>Error: Year 9 Science Club blog · Custos</title>", html=True)
+        site.refresh_from_db()
+        self.assertEqual(site.state, SiteState.SUBMITTED)
+        self.assertFalse(site.signatures.exists())
+
+    def test_a32_no_decision_chosen_links_the_summary_to_the_first_choice_and_keeps_the_comment(self) -> None:
+        site = self.submitted()
+        client = self.client_for(self.ict_manager)
+        sha = client.get(f"/sites/{site.pk}/").context["decision_form"].initial["seen_sha256"]
+        response = client.post(f"/sites/{site.pk}/decide/", {"comment": "Looks fine to me", "seen_sha256": sha})
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, 'href="#id_decision_0"')
+        self.assertContains(response, 'id="id_decision-error"')
+        self.assertContains(response, ">\nLooks fine to me</textarea>")
+        self.assertEqual(Site.objects.get(pk=site.pk).state, SiteState.SUBMITTED)
+
+    def test_a32_a_stale_page_is_told_to_read_the_form_again(self) -> None:
+        site = self.submitted()
+        response = self.client_for(self.ict_manager).post(
+            f"/sites/{site.pk}/decide/", {"decision": "approved", "seen_sha256": "0" * 64}, follow=True
+        )
+        self.assertContains(response, "The form changed after you opened it. Read it again before you decide.")
+        self.assertEqual(Site.objects.get(pk=site.pk).state, SiteState.SUBMITTED)
