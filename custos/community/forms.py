@@ -20,7 +20,7 @@ class ContributionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         max_length=MAX_BODY,
-        help_text="A moderator checks every contribution before anyone else sees it (A.5.3).",
+        help_text="A moderator checks every contribution before anyone else sees it.",
     )
     image = forms.FileField(
         label="Image (optional)", required=False, help_text="JPEG, PNG or WebP, up to 5 MB and 25 megapixels."
@@ -62,7 +62,7 @@ class JoinForm(forms.Form):
         label="Joining on behalf of an organisation? Its name",
         required=False,
         max_length=200,
-        help_text="An organisation needs the Head of School's approval as well (A.5.9).",
+        help_text="An organisation needs the Head of School's approval as well.",
     )
 
 

@@ -13,12 +13,25 @@ from django.utils import timezone
 
 
 class MemberStatus(models.TextChoices):
+    """Labels cite clauses for staff; members see ``MEMBER_STATUS_PLAIN`` instead."""
+
     REQUESTED = "requested", "Asked to join, waiting for vetting (A.5.7)"
     AWAITING_HEAD = "awaiting_head", "Vetted, waiting for the Head's approval (A.5.8, A.5.9)"
     ACTIVE = "active", "Member"
     SUSPENDED = "suspended", "Suspended"
     REMOVED = "removed", "Removed"
     DECLINED = "declined", "Request declined"
+
+
+# What a member (a pupil or an external member) is shown about their own membership: plain words, no clause ids.
+MEMBER_STATUS_PLAIN: dict[str, str] = {
+    MemberStatus.REQUESTED: "Asked to join: someone at the school is checking your request",
+    MemberStatus.AWAITING_HEAD: "Checked: waiting for the Head of School to approve",
+    MemberStatus.ACTIVE: "Member",
+    MemberStatus.SUSPENDED: "Suspended",
+    MemberStatus.REMOVED: "Removed",
+    MemberStatus.DECLINED: "Request declined",
+}
 
 
 # The membership state machine, in one place.
@@ -75,7 +88,7 @@ class Membership(models.Model):
         indexes = [models.Index(fields=["user", "status"])]
 
     def __str__(self) -> str:
-        return f"{self.pseudonym} in {self.site_id}"
+        return f"{self.pseudonym} in {self.site.title}"
 
     @property
     def is_active(self) -> bool:
@@ -84,6 +97,10 @@ class Membership(models.Model):
     @property
     def has_accepted_terms(self) -> bool:
         return self.terms_accepted_at is not None
+
+    @property
+    def plain_status(self) -> str:
+        return MEMBER_STATUS_PLAIN.get(self.status, self.get_status_display())
 
 
 class ContributionKind(models.TextChoices):

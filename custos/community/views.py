@@ -22,6 +22,7 @@ from custos.community.forms import (
     TermsForm,
 )
 from custos.community.models import Contribution, ContributionKind, ContributionState, Membership
+from custos.community.wording import for_reader
 from custos.lib import uploads
 from custos.lib.http import AuthedRequest
 from custos.moderation.views import rule_options
@@ -67,6 +68,14 @@ def _ready(request: AuthedRequest, current: queries.Space) -> bool:
     return current.membership is None or current.membership.has_accepted_terms
 
 
+def _accepting(request: AuthedRequest, current: queries.Space) -> bool:
+    """A member who has not yet accepted the Terms of Use and House Rules is shown them first (A.4.1)."""
+    membership = current.membership
+    if current.read_only or membership is None or membership.has_accepted_terms:
+        return False
+    return access.can(request.user, "community.contribute", current.site)
+
+
 @require_GET
 def my_spaces(request: AuthedRequest) -> HttpResponse:
     return render(request, "community/my_spaces.html", {"spaces": queries.spaces_of(request.user)})
@@ -93,6 +102,8 @@ def space(request: AuthedRequest, pk: int) -> HttpResponse:
             "may_contribute": access.can(request.user, "community.contribute", current.site),
             "ready_to_contribute": _ready(request, current),
             "official_posts": [] if before else _official_posts(current),
+            "my_reports": queries.my_reports(request.user, current.site),
+            "accepting": _accepting(request, current),
         },
     )
 
@@ -120,18 +131,23 @@ def contribute(request: AuthedRequest, pk: int) -> HttpResponse:
                 alt_text=form.cleaned_data["alt_text"],
             )
         except actions.RateLimited as error:
-            return render(request, "community/error.html", {"site": current.site, "message": str(error)}, status=429)
+            message = for_reader(request.user, str(error))
+            return render(request, "community/error.html", {"site": current.site, "message": message}, status=429)
         except actions.CommunityError as error:
-            form.add_error(None, str(error))
+            form.add_error(None, for_reader(request.user, str(error)))
         else:
             if support.needs_signposting(sent):
                 messages.success(request, "Thank you. Only you can see it for now: a member of staff will read it.")
                 return redirect("community:help", pk=pk)
-            messages.success(request, "Thank you. A moderator will check it before anyone else can see it (A.5.3).")
+            thanks = "Thank you. A moderator will check it before anyone else can see it (A.5.3)."
+            messages.success(request, for_reader(request.user, thanks))
             return redirect("community:space", pk=pk)
     posts, next_before = _feed(request, current, None)
     context = {"space": current, "site": current.site, "posts": posts, "next_before": next_before, "form": form}
     context.update({"terms_form": TermsForm(), "may_contribute": True, "ready_to_contribute": _ready(request, current)})
+    context.update(
+        {"my_reports": queries.my_reports(request.user, current.site), "accepting": _accepting(request, current)}
+    )
     return render(request, "community/space.html", context, status=400)
 
 
@@ -148,7 +164,8 @@ def accept_terms(request: AuthedRequest, pk: int) -> HttpResponse:
     current = queries.space_for(request.user, pk)
     form = TermsForm(request.POST)
     if current.membership is None or not form.is_valid():
-        messages.error(request, "Tick the box to say you accept the Terms of Use and House Rules (A.4.1).")
+        problem = "Tick the box to say you accept the Terms of Use and House Rules (A.4.1)."
+        messages.error(request, for_reader(request.user, problem))
         return redirect("community:space", pk=pk)
     actions.accept_terms(current.membership, by=request.user)
     messages.success(request, "Thank you: you can now contribute.")
@@ -214,9 +231,10 @@ def report(request: AuthedRequest, pk: int, cid: int) -> HttpResponse:
         try:
             actions.report(item, by=request.user, reason=form.cleaned_data["reason"])
         except actions.CommunityError as error:
-            form.add_error(None, str(error))
+            form.add_error(None, for_reader(request.user, str(error)))
         else:
-            messages.success(request, "Thank you. A moderator will look at it (A.5.4).")
+            thanks = "Thank you. A moderator will look at it (A.5.4). You will be told what they decide."
+            messages.success(request, for_reader(request.user, thanks))
             return redirect("community:space", pk=pk)
     return render(
         request, "community/report.html", {"space": current, "site": current.site, "item": item, "form": form}
@@ -260,9 +278,10 @@ def join(request: AuthedRequest, pk: int) -> HttpResponse:
                 organisation_name=form.cleaned_data["organisation_name"],
             )  # fmt: skip
         except actions.CommunityError as error:
-            form.add_error(None, str(error))
+            form.add_error(None, for_reader(request.user, str(error)))
         else:
-            messages.success(request, "Your request was sent. The person who vets members will check it (A.5.7).")
+            sent = "Your request was sent. The person who vets members will check it (A.5.7)."
+            messages.success(request, for_reader(request.user, sent))
             return redirect("community:join", pk=pk)
     return render(request, "community/join.html", {"site": site, "form": form, "existing": existing})
 

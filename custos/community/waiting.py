@@ -1,4 +1,5 @@
-"""'Waiting for me' for vetting people and Heads: join requests and organisations to approve (A.5.7, A.5.9)."""
+"""'Waiting for me': for members, House Rules still to accept (A.4.1); for vetting people and Heads, join requests
+and organisations to approve (A.5.7, A.5.9)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,29 @@ from custos.accounts.models import Kind
 from custos.community.models import Membership, MemberStatus
 from custos.community.queries import pending_requests_for_vetting
 from custos.community.rules import HEAD_ROLES
+from custos.community.wording import reads_clauses
 from custos.core import waiting
+from custos.sites.models import SiteState
+
+
+@waiting.provider
+def house_rules_to_accept(user: Any) -> Iterable[waiting.WaitingItem]:
+    """A member of a live space who has not yet accepted its Terms of Use and House Rules (A.4.1). Pupils and
+    external members are not shown the clause (the home page prints it)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    unaccepted = Membership.objects.filter(
+        user=user, status=MemberStatus.ACTIVE, terms_accepted_at__isnull=True, site__state=SiteState.LIVE
+    ).select_related("site")
+    return [
+        waiting.WaitingItem(
+            title=f"Read and accept the House Rules of {membership.site.title}",
+            url=reverse("community:space", args=[membership.site_id]) + "#terms",
+            clause="A.4.1" if reads_clauses(user) else "",
+            since=membership.updated_at,
+        )
+        for membership in unaccepted.order_by("site__title")[:20]
+    ]
 
 
 @waiting.provider

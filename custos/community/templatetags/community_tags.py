@@ -6,6 +6,7 @@ from django import template
 
 from custos.community.models import Membership, MemberStatus
 from custos.community.queries import TEAM_ROLES, spaces
+from custos.community.wording import for_reader, reads_clauses
 from custos.lib import uploads
 from custos.sites.models import SiteState
 
@@ -42,3 +43,15 @@ def house_rule(site: Any, number: Any) -> str:
     except (TypeError, ValueError):
         return ""
     return rules[index - 1] if 1 <= index <= len(rules) else ""
+
+
+@register.simple_tag(takes_context=True)
+def cite(context: Any, clauses: str) -> str:
+    """`` (A.4.7)`` for staff; nothing for pupils and external members, who read plain words (A.2.2)."""
+    return f" ({clauses})" if reads_clauses(context.get("user")) else ""
+
+
+@register.filter
+def plain(text: str, user: Any) -> str:
+    """A message from the rules, with its clause citations only for staff (A.2.2)."""
+    return for_reader(user, str(text))

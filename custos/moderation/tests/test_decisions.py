@@ -22,7 +22,7 @@ class DecisionTests(SpaceTestCase):
         actions.reject(item, by=self.moderator, house_rule=3, note="Keep it to science.")
         item.refresh_from_db()
         self.assertEqual((item.state, item.house_rule), (ContributionState.REJECTED, 3))
-        mail = Email.objects.get(to=self.pupil.email, subject__contains="was not posted")
+        mail = Email.objects.get(to=self.pupil.email, subject__contains="wasn't put on the site")
         self.assertIn("House Rule 3", mail.body)
         self.assertIn("Stay on topic.", mail.body)
 
