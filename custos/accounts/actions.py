@@ -3,28 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from custos.accounts.models import Absence, Pupil, RoleAssignment, School, User
+from custos.accounts.models import Absence, Kind, Pupil, RoleAssignment, School, User
 from custos.accounts.roster import RosterFile, parse_roster
 from custos.audit.actions import record
 
 
-@dataclass
-class RosterImportReport:
-    errors: list[tuple[int, str]] = field(default_factory=list)
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    left: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
+class RosterChanged(Exception):
+    """The roster, or what the file would do to it, changed after the preview: nothing was imported."""
 
 
 _ROSTER_FIELDS = (
@@ -35,43 +29,171 @@ _ROSTER_FIELDS = (
     "year_group",
     "date_of_birth",
 )
+# More than this share of the pupils on roll leaving in one import is shown as a prominent warning.
+LARGE_DEPARTURE_SHARE = 0.25
+LEAVER_REASON = "Left the school: no longer on the MIS roster (A.2.6, A.5.7)."
 
 
-def import_roster(school: School, data: bytes, *, by: User | None, today: dt.date | None = None) -> RosterImportReport:
-    """Bring the school's roster in line with an MIS export. A file with any bad row changes nothing."""
-    parsed: RosterFile = parse_roster(data, today=today or timezone.localdate())
-    report = RosterImportReport(errors=parsed.errors)
+@dataclass
+class RosterPlan:
+    """What an MIS export would change, worked out without writing anything (the preview), and its ``digest``: the
+    confirm step applies the file only if the plan it works out again, under lock, has the same digest."""
+
+    school: School
+    file_sha256: str
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    problems_by_line: list[tuple[int, list[str]]] = field(default_factory=list)
+    added: list[Pupil] = field(default_factory=list)
+    updated: list[Pupil] = field(default_factory=list)
+    unchanged: int = 0
+    leavers: list[Pupil] = field(default_factory=list)
+    # Pupils who left in an earlier import but whose account is still open (before leavers' accounts were closed).
+    open_accounts_of_earlier_leavers: list[Pupil] = field(default_factory=list)
+    # Pupils coming back on roll whose account was closed when they left: it stays closed (A.5.7).
+    returning_without_account: list[Pupil] = field(default_factory=list)
+    on_roll_before: int = 0
+    digest: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def changes_nothing(self) -> bool:
+        return not (self.added or self.updated or self.leavers or self.open_accounts_of_earlier_leavers)
+
+    @property
+    def many_leaving(self) -> bool:
+        return len(self.leavers) > LARGE_DEPARTURE_SHARE * self.on_roll_before
+
+    @property
+    def accounts_to_close(self) -> list[User]:
+        pupils = [*self.leavers, *self.open_accounts_of_earlier_leavers]
+        return [p.user for p in pupils if p.user is not None and p.user.is_active and p.user.kind == Kind.PUPIL]
+
+    @property
+    def leaver_users(self) -> list[User]:
+        pupils = [*self.leavers, *self.open_accounts_of_earlier_leavers]
+        return [p.user for p in pupils if p.user is not None and p.user.kind == Kind.PUPIL]
+
+
+def _state(pupils: list[Pupil]) -> list[list[Any]]:
+    return [
+        [p.pk, p.upn, *(getattr(p, name) for name in _ROSTER_FIELDS), p.on_roll, p.user_id]
+        + ([p.user.is_active, p.user.kind] if p.user is not None else [])
+        for p in pupils
+    ]
+
+
+def _digest(file_sha256: str, state: list[list[Any]], plan: RosterPlan) -> str:
+    outcome = {
+        "add": [[p.upn, *(getattr(p, name) for name in _ROSTER_FIELDS)] for p in plan.added],
+        "update": [[p.pk, *(getattr(p, name) for name in _ROSTER_FIELDS)] for p in plan.updated],
+        "leave": [p.pk for p in plan.leavers],
+        "close": [p.pk for p in plan.open_accounts_of_earlier_leavers],
+    }
+    canonical = json.dumps({"file": file_sha256, "state": state, "outcome": outcome}, default=str, sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _plan(school: School, data: bytes, today: dt.date, *, lock: bool) -> RosterPlan:
+    parsed: RosterFile = parse_roster(data, today=today)
+    plan = RosterPlan(
+        school=school,
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        errors=parsed.errors,
+        problems_by_line=parsed.problems_by_line(),
+    )
     if parsed.errors:
-        return report
+        return plan
+    query = Pupil.objects.filter(school=school).select_related("user").order_by("pk")
+    if lock:
+        query = query.select_for_update()
+    pupils = list(query)
+    state = _state(pupils)
+    plan.on_roll_before = sum(1 for p in pupils if p.on_roll)
+    existing = {p.upn: p for p in pupils}
+    for row in parsed.rows:
+        values = {name: getattr(row, name) for name in _ROSTER_FIELDS}
+        pupil = existing.pop(row.upn, None)
+        if pupil is None:
+            plan.added.append(Pupil(school=school, upn=row.upn, **values))
+        elif any(getattr(pupil, k) != v for k, v in values.items()) or not pupil.on_roll:
+            if not pupil.on_roll and pupil.user is not None and not pupil.user.is_active:
+                plan.returning_without_account.append(pupil)
+            for key, value in values.items():
+                setattr(pupil, key, value)
+            plan.updated.append(pupil)
+        else:
+            plan.unchanged += 1
+    for pupil in existing.values():
+        if pupil.on_roll:
+            plan.leavers.append(pupil)
+        elif pupil.user is not None and pupil.user.is_active and pupil.user.kind == Kind.PUPIL:
+            plan.open_accounts_of_earlier_leavers.append(pupil)
+    plan.digest = _digest(plan.file_sha256, state, plan)
+    return plan
+
+
+def preview_roster_import(school: School, data: bytes, *, today: dt.date | None = None) -> RosterPlan:
+    """What importing ``data`` would change, with every problem by line (3.1, 3.2). Writes nothing."""
+    return _plan(school, data, today or timezone.localdate(), lock=False)
+
+
+def confirm_roster_import(
+    school: School, data: bytes, *, digest: str, by: User | None, today: dt.date | None = None
+) -> RosterPlan:
+    """Apply exactly the previewed plan, all or nothing, or raise ``RosterChanged``.
+
+    Pupils who leave lose their account (sessions end at their next request) and every open place in the school's
+    spaces (A.2.6, A.5.7), in the same transaction, each change audited. Two people confirming at once: the school row
+    is locked, so the second works its plan out after the first has committed, finds a different digest and is told."""
+    from custos.community.leavers import end_memberships_of_leavers
+
     with transaction.atomic():
-        existing = {p.upn: p for p in Pupil.objects.select_for_update().filter(school=school)}
-        to_create, to_update = [], []
-        for row in parsed.rows:
-            pupil = existing.pop(row.upn, None)
-            values = {name: getattr(row, name) for name in _ROSTER_FIELDS}
-            if pupil is None:
-                to_create.append(Pupil(school=school, upn=row.upn, **values))
-            elif any(getattr(pupil, k) != v for k, v in values.items()) or not pupil.on_roll:
-                for key, value in values.items():
-                    setattr(pupil, key, value)
-                pupil.on_roll = True
-                to_update.append(pupil)
-            else:
-                report.unchanged += 1
-        leavers = [p for p in existing.values() if p.on_roll]
-        for pupil in leavers:
+        School.objects.select_for_update().filter(pk=school.pk).first()
+        plan = _plan(school, data, today or timezone.localdate(), lock=True)
+        if not plan.ok or not hmac.compare_digest(plan.digest, digest):
+            raise RosterChanged(
+                "The pupil roster changed after your preview (someone else may have imported a file meanwhile). "
+                "Nothing was imported: upload the file again to see what it would change now."
+            )
+        for pupil in plan.updated:
+            pupil.on_roll = True
+        for pupil in plan.leavers:
             pupil.on_roll = False
-        Pupil.objects.bulk_create(to_create, batch_size=500)
-        Pupil.objects.bulk_update([*to_update, *leavers], [*_ROSTER_FIELDS, "on_roll"], batch_size=500)
-        report.added, report.updated, report.left = len(to_create), len(to_update), len(leavers)
+        Pupil.objects.bulk_create(plan.added, batch_size=500)
+        Pupil.objects.bulk_update([*plan.updated, *plan.leavers], [*_ROSTER_FIELDS, "on_roll"], batch_size=500)
+        closing = plan.accounts_to_close
+        for user in closing:
+            deactivate(user, by=by, reason=LEAVER_REASON)
+        ended = end_memberships_of_leavers(plan.leaver_users, by=by, reason=LEAVER_REASON)
         record(
             by,
             "roster.imported",
             school,
             school_id=school.pk,
-            changes={"added": report.added, "updated": report.updated, "left": report.left},
+            changes={
+                "file_sha256": plan.file_sha256,
+                "added": len(plan.added),
+                "updated": len(plan.updated),
+                "unchanged": plan.unchanged,
+                "left": len(plan.leavers),
+                "accounts_closed": len(closing),
+                "memberships_ended": len(ended),
+                "returning_without_account": len(plan.returning_without_account),
+            },
         )
-    return report
+    return plan
+
+
+def import_roster(school: School, data: bytes, *, by: User | None, today: dt.date | None = None) -> RosterPlan:
+    """Preview and apply in one call, for scripts that have already decided (the demo data). People import through
+    the page, which shows the preview and applies it only when they confirm."""
+    plan = preview_roster_import(school, data, today=today)
+    if not plan.ok:
+        return plan
+    return confirm_roster_import(school, data, digest=plan.digest, by=by, today=today)
 
 
 def assign_role(

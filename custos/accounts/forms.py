@@ -75,3 +75,27 @@ class RosterUploadForm(forms.Form):
         if upload.size > 5 * 1024 * 1024:
             raise forms.ValidationError("The file is larger than 5 MB; a roster export is much smaller.")
         return upload
+
+
+class RosterConfirmForm(forms.Form):
+    """The second step of a roster import: apply exactly the plan that was previewed (its digest)."""
+
+    digest = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
+    understood = forms.BooleanField(
+        required=False,
+        label="I have checked the pupils listed as leaving: they have left the school",
+    )
+
+    def __init__(self, *args: Any, many_leaving: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.many_leaving = many_leaving
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.many_leaving and not cleaned.get("understood"):
+            self.add_error(
+                "understood",
+                "Tick the box to confirm that so many pupils really have left: a partial export (one year group, "
+                "a test file) would mark everyone else as left.",
+            )
+        return cleaned

@@ -45,7 +45,14 @@ class RosterRow:
 @dataclass
 class RosterFile:
     rows: list[RosterRow] = field(default_factory=list)
-    errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, what is wrong)
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, what is wrong), every problem
+
+    def problems_by_line(self) -> list[tuple[int, list[str]]]:
+        """Each bad line once, with all of its problems, in file order."""
+        grouped: dict[int, list[str]] = {}
+        for line, problem in self.errors:
+            grouped.setdefault(line, []).append(problem)
+        return list(grouped.items())
 
 
 def upn_check_letter(body: str) -> str:
@@ -116,49 +123,84 @@ def parse_roster(data: bytes, *, today: dt.date) -> RosterFile:
         return result
     index = {name: header.index(name) for name in (*REQUIRED, *OPTIONAL) if name in header}
     seen: dict[str, int] = {}
+    bad_lines = 0
     try:
         for row in reader:
             line = reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
-            if len(result.rows) + len(result.errors) >= MAX_ROWS:
+            if len(result.rows) + bad_lines >= MAX_ROWS:
                 result.errors.append((line, f"the file has more than {MAX_ROWS} pupils"))
                 break
-            try:
-                parsed = _parse_row(row, index, today)
-            except ValueError as exc:
-                result.errors.append((line, str(exc)[:200]))
+            parsed, problems = _parse_row(row, index, today)
+            upn = parsed.upn if parsed else _upn_if_valid(row, index)
+            if upn and upn in seen:
+                problems.append(f"UPN {upn} is also on line {seen[upn]}")
+            elif upn:
+                seen[upn] = line
+            if problems or parsed is None:
+                bad_lines += 1
+                result.errors.extend((line, problem[:200]) for problem in problems)
                 continue
-            if parsed.upn in seen:
-                result.errors.append((line, f"UPN {parsed.upn} is also on line {seen[parsed.upn]}"))
-                continue
-            seen[parsed.upn] = line
             result.rows.append(parsed)
     except csv.Error as exc:
         result.errors.append((reader.line_num, f"the line cannot be read as CSV ({exc})"))
     return result
 
 
-def _parse_row(row: list[str], index: dict[str, int], today: dt.date) -> RosterRow:
-    def cell(name: str) -> str:
-        position = index.get(name)
-        return row[position].strip() if position is not None and position < len(row) else ""
+def _cell(row: list[str], index: dict[str, int], name: str) -> str:
+    position = index.get(name)
+    return row[position].strip() if position is not None and position < len(row) else ""
 
-    upn = cell("upn").upper()
+
+def _check_upn(raw: str) -> str:
+    upn = raw.upper()
     if not _UPN.match(upn):
         raise ValueError(f"UPN “{upn[:20]}” is not 13 characters: a letter then 12 digits")
     if upn[1:].isdigit() and upn_check_letter(upn[1:]) != upn[0]:
         raise ValueError(f"UPN {upn} has the wrong check letter (expected {upn_check_letter(upn[1:])})")
-    born = _parse_date(cell("dob"))
+    return upn
+
+
+def _upn_if_valid(row: list[str], index: dict[str, int]) -> str:
+    try:
+        return _check_upn(_cell(row, index, "upn"))
+    except ValueError:
+        return ""
+
+
+def _check_born(raw: str, today: dt.date) -> dt.date:
+    born = _parse_date(raw)
     age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
     if not 2 <= age <= 20:
         raise ValueError(f"date of birth {born:%d/%m/%Y} gives an age of {age}, not a pupil's")
-    return RosterRow(
-        upn=upn,
-        legal_first_name=_check_name(cell("legal forename"), "Legal Forename", required=True),
-        legal_last_name=_check_name(cell("legal surname"), "Legal Surname", required=True),
-        preferred_first_name=_check_name(cell("preferred forename"), "Preferred Forename", required=False),
-        preferred_last_name=_check_name(cell("preferred surname"), "Preferred Surname", required=False),
-        year_group=_parse_year(cell("year")),
-        date_of_birth=born,
+    return born
+
+
+def _parse_row(row: list[str], index: dict[str, int], today: dt.date) -> tuple[RosterRow | None, list[str]]:
+    """The row, or every problem on it: the import page promises each line's problems all at once."""
+    problems: list[str] = []
+    values: dict[str, object] = {}
+    checks = (
+        ("upn", lambda: _check_upn(_cell(row, index, "upn"))),
+        ("legal_first_name", lambda: _check_name(_cell(row, index, "legal forename"), "Legal Forename", True)),
+        ("legal_last_name", lambda: _check_name(_cell(row, index, "legal surname"), "Legal Surname", True)),
+        (
+            "preferred_first_name",
+            lambda: _check_name(_cell(row, index, "preferred forename"), "Preferred Forename", False),
+        ),
+        (
+            "preferred_last_name",
+            lambda: _check_name(_cell(row, index, "preferred surname"), "Preferred Surname", False),
+        ),
+        ("year_group", lambda: _parse_year(_cell(row, index, "year"))),
+        ("date_of_birth", lambda: _check_born(_cell(row, index, "dob"), today)),
     )
+    for name, check in checks:
+        try:
+            values[name] = check()
+        except ValueError as exc:
+            problems.append(str(exc))
+    if problems:
+        return None, problems
+    return RosterRow(**values), []  # type: ignore[arg-type]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import base64
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.db import transaction
@@ -12,8 +14,8 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from custos.accounts import access, two_factor
-from custos.accounts.actions import import_roster
-from custos.accounts.forms import QueuedPasswordResetForm, RosterUploadForm, SignInForm, TokenForm
+from custos.accounts.actions import RosterChanged, RosterPlan, confirm_roster_import, preview_roster_import
+from custos.accounts.forms import QueuedPasswordResetForm, RosterConfirmForm, RosterUploadForm, SignInForm, TokenForm
 from custos.accounts.models import Pupil, School
 from custos.audit.actions import record
 from custos.lib.http import AuthedRequest
@@ -101,19 +103,74 @@ def roster(request: AuthedRequest, school_id: int) -> HttpResponse:
     )
 
 
+def _preview_key(school: School) -> str:
+    return f"roster_preview:{school.pk}"
+
+
+def _remember_preview(request: AuthedRequest, school: School, data: bytes, plan: RosterPlan) -> None:
+    """The uploaded file stays server-side, in this person's session, until they confirm or upload another."""
+    request.session[_preview_key(school)] = {"data": base64.b64encode(data).decode(), "digest": plan.digest}
+
+
+def _previewed_file(request: AuthedRequest, school: School, digest: str) -> bytes | None:
+    stored = request.session.get(_preview_key(school))
+    if not stored or stored.get("digest") != digest:
+        return None
+    return base64.b64decode(stored["data"])
+
+
+def _render_preview(request: AuthedRequest, plan: RosterPlan, form: RosterConfirmForm | None = None) -> HttpResponse:
+    return render(
+        request,
+        "accounts/roster_import_preview.html",
+        {
+            "school": plan.school,
+            "plan": plan,
+            "form": form or RosterConfirmForm(initial={"digest": plan.digest}, many_leaving=plan.many_leaving),
+            "show_legal": access.can(request.user, "accounts.view_pupil_legal_name", plan.school),
+        },
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def roster_import(request: AuthedRequest, school_id: int) -> HttpResponse:
+    """Upload an MIS export and see what it would change; nothing is written until the person confirms."""
     school = get_object_or_404(School, pk=school_id)
     access.require(request.user, "accounts.import_roster", school)
+    if request.method == "POST" and "digest" in request.POST:
+        return _roster_confirm(request, school)
     form = RosterUploadForm(request.POST or None, request.FILES or None)
-    report = None
+    plan = None
     if request.method == "POST" and form.is_valid():
-        report = import_roster(school, form.cleaned_data["file"].read(), by=request.user)
-        if report.ok:
-            messages.success(
-                request,
-                f"Roster imported: {report.added} added, {report.updated} updated, "
-                f"{report.unchanged} unchanged, {report.left} marked as left.",
-            )
-            return HttpResponseRedirect(reverse("roster", args=[school.pk]))
-    return render(request, "accounts/roster_import.html", {"school": school, "form": form, "report": report})
+        data = form.cleaned_data["file"].read()
+        plan = preview_roster_import(school, data)
+        if plan.ok:
+            _remember_preview(request, school, data, plan)
+            return _render_preview(request, plan)
+    return render(request, "accounts/roster_upload.html", {"school": school, "form": form, "plan": plan})
+
+
+def _roster_confirm(request: AuthedRequest, school: School) -> HttpResponse:
+    again = reverse("roster_import", args=[school.pk])
+    digest = request.POST.get("digest", "")
+    data = _previewed_file(request, school, digest)
+    if data is None:
+        messages.error(request, "That preview has expired or was replaced by a newer upload. Nothing was imported.")
+        return HttpResponseRedirect(again)
+    plan = preview_roster_import(school, data)
+    form = RosterConfirmForm(request.POST, many_leaving=plan.many_leaving)
+    if not form.is_valid():
+        return _render_preview(request, plan, form)
+    try:
+        plan = confirm_roster_import(school, data, digest=form.cleaned_data["digest"], by=request.user)
+    except RosterChanged as exc:
+        messages.error(request, str(exc))
+        return HttpResponseRedirect(again)
+    finally:
+        request.session.pop(_preview_key(school), None)
+    messages.success(
+        request,
+        f"Roster imported: {len(plan.added)} added, {len(plan.updated)} updated, {plan.unchanged} unchanged, "
+        f"{len(plan.leavers)} marked as left.",
+    )
+    return HttpResponseRedirect(reverse("roster", args=[school.pk]))
