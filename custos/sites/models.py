@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from custos.accounts.models import Role
+
 
 class HostPlatform(models.Model):
     """A third-party host and the minimum age its terms allow (7.3, A.2.5). One list for the whole Trust, kept up to
@@ -360,6 +362,11 @@ class Signature(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.invalidated_at is None
+
+    @property
+    def role_label(self) -> str:
+        """The role signed in, as people say it ("Head of School", not "head")."""
+        return str(Role(self.role).label) if self.role in Role.values else self.role
 
 
 class NoticeKind(models.TextChoices):

@@ -153,6 +153,7 @@ class FormPageTests(SitesTestCase):
         )
         self.assertContains(response, site.signatures.first().content_sha256)
         self.assertContains(response, "<li>No personal details.</li>", html=True)
+        self.assertContains(response, f"{self.head} (Head of School/Head Teacher)")  # the role in words, not "head"
 
 
 class PlatformAndParticipationTests(SitesTestCase):
