@@ -36,6 +36,21 @@ class PageTests(CustosTestCase):
         finally:
             waiting._PROVIDERS.remove(items)
 
+    def test_a22_pupils_see_waiting_items_without_clause_numbers_staff_with_them(self) -> None:
+        from custos.core import waiting
+
+        item = waiting.WaitingItem("Read and accept the House Rules of Book Club", "/spaces/1/", "A.4.1")
+
+        @waiting.provider
+        def everyone(user: object) -> list[waiting.WaitingItem]:
+            return [item]
+
+        try:
+            self.assertNotContains(self.client_for(self.pupil).get("/"), "clause A.4.1")
+            self.assertContains(self.client_for(self.teacher).get("/"), "clause A.4.1")
+        finally:
+            waiting._PROVIDERS.remove(everyone)
+
     def test_pages_declare_language_viewport_and_a_skip_link(self) -> None:
         page = self.client_for(self.teacher).get("/")
         self.assertContains(page, '<html lang="en-GB">')
