@@ -108,7 +108,7 @@ def _plan(school: School, data: bytes, today: dt.date, *, lock: bool) -> RosterP
         return plan
     query = Pupil.objects.filter(school=school).select_related("user").order_by("pk")
     if lock:
-        query = query.select_for_update()
+        query = query.select_for_update(of=("self",))
     pupils = list(query)
     state = _state(pupils)
     plan.on_roll_before = sum(1 for p in pupils if p.on_roll)

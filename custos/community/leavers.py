@@ -35,7 +35,7 @@ def end_memberships_of_leavers(users: Iterable[User], *, by: Any, reason: str = 
     ended: list[Membership] = []
     with transaction.atomic():
         open_memberships = (
-            Membership.objects.select_for_update()
+            Membership.objects.select_for_update(of=("self",))
             .filter(user_id__in=user_ids, status__in=list(_ON_LEAVING))
             .select_related("site")
             .order_by("pk")
