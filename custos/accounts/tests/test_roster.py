@@ -175,3 +175,18 @@ class RosterPreviewTests(CustosTestCase):
         with self.assertRaises(RosterChanged):
             confirm_roster_import(self.school, roster(PERSONA_ROW), digest=preview.digest, by=self.head, today=TODAY)
         self.assertEqual(snapshot(), before)
+
+
+class LegalNameTests(CustosTestCase):
+    """3.2: only the roles that deal with pupils' records and welfare see legal names and dates of birth."""
+
+    def test_teacher_sees_the_preferred_name_and_never_the_legal_name(self) -> None:
+        page = self.client_for(self.teacher).get(f"/account/schools/{self.school.pk}/pupils/")
+        self.assertContains(page, "Jamie Rivers-Legal")
+        self.assertNotContains(page, "Jameson")
+        self.assertNotContains(page, "14/03/2013")
+
+    def test_dsl_sees_the_legal_name_and_date_of_birth(self) -> None:
+        page = self.client_for(self.dsl).get(f"/account/schools/{self.school.pk}/pupils/")
+        self.assertContains(page, "Jameson Rivers-Legal")
+        self.assertContains(page, "14/03/2013")
