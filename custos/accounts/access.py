@@ -81,6 +81,8 @@ def may_search_audit(user: Any, obj: Any = None) -> bool:
 rules.add_perm("accounts.view_roster", is_staff_of_school)
 rules.add_perm("accounts.view_pupil_legal_name", role_predicate(*LEGAL_NAME_ROLES))
 rules.add_perm("accounts.import_roster", role_predicate(*ROSTER_IMPORT_ROLES))
+# Whoever may import the roster (and so close leavers' accounts) may reopen a returning pupil's account (A.5.7).
+rules.add_perm("accounts.reopen_pupil_account", role_predicate(*ROSTER_IMPORT_ROLES))
 rules.add_perm("audit.search", may_search_audit)
 rules.add_perm("policy.read", is_staff_member)
 

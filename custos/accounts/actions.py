@@ -21,6 +21,10 @@ class RosterChanged(Exception):
     """The roster, or what the file would do to it, changed after the preview: nothing was imported."""
 
 
+class AccountNotReopened(Exception):
+    """The pupil's account was not reopened; the message says why. Nothing changed."""
+
+
 _ROSTER_FIELDS = (
     "legal_first_name",
     "legal_last_name",
@@ -237,3 +241,32 @@ def deactivate(user: User, *, by: Any, reason: str) -> None:
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=False)
         record(by, "user.deactivated", user, school_id=user.school_id, changes={"reason": reason})
+
+
+def reopen_pupil_account(pupil: Pupil, *, by: User) -> User:
+    """Let a pupil back on roll sign in again after their account was closed when they left (A.2.6, A.5.7).
+
+    Only their account: places in the school's spaces are not given back, so they are vetted again when invited.
+    The pupil row is locked as the roster import locks it, so an import marking them as left cannot slip in
+    between the check and the change; two people reopening at once: the conditional UPDATE lets exactly one
+    through, the other is told the account is already open."""
+    with transaction.atomic():
+        locked = Pupil.objects.select_for_update(of=("self",)).select_related("user").filter(pk=pupil.pk).first()
+        if locked is None or locked.user is None or locked.user.kind != Kind.PUPIL:
+            raise AccountNotReopened(f"{pupil.known_as} has no pupil account to reopen.")
+        if not locked.on_roll:
+            raise AccountNotReopened(
+                f"{locked.known_as} is marked as left: import a roster that includes them first (A.5.7)."
+            )
+        reopened = User.objects.filter(pk=locked.user.pk, kind=Kind.PUPIL, is_active=False).update(is_active=True)
+        if not reopened:
+            raise AccountNotReopened(f"{locked.known_as}'s account is already open: nothing changed.")
+        record(
+            by,
+            "account.reopened",
+            locked.user,
+            school_id=locked.school_id,
+            changes={"pupil": locked.pk, "memberships_restored": False},
+        )
+    locked.user.is_active = True
+    return locked.user

@@ -5,7 +5,7 @@ import base64
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from custos.accounts import access, two_factor
+from custos.accounts import access, actions, two_factor
 from custos.accounts.actions import RosterChanged, RosterPlan, confirm_roster_import, preview_roster_import
 from custos.accounts.forms import QueuedPasswordResetForm, RosterConfirmForm, RosterUploadForm, SignInForm, TokenForm
 from custos.accounts.models import Pupil, School
@@ -83,24 +83,52 @@ def roster(request: AuthedRequest, school_id: int) -> HttpResponse:
     school = get_object_or_404(School, pk=school_id)
     access.require(request.user, "accounts.view_roster", school)
     show_legal = access.can(request.user, "accounts.view_pupil_legal_name", school)
-    pupils = Pupil.objects.filter(school=school, on_roll=True).order_by(
-        "year_group", "preferred_last_name", "legal_last_name"
+    pupils = (
+        Pupil.objects.filter(school=school, on_roll=True)
+        .select_related("user")
+        .order_by("year_group", "preferred_last_name", "legal_last_name")
     )
     year = request.GET.get("year", "")
     if year.isdigit():
         pupils = pupils.filter(year_group=int(year))
+    may_reopen = access.can(request.user, "accounts.reopen_pupil_account", school)
+    listed = list(pupils)
     return render(
         request,
-        "accounts/roster.html",
+        "accounts/pupil_roster.html",
         {
             "school": school,
-            "pupils": pupils,
+            "pupils": listed,
+            "may_reopen": may_reopen,
+            "closed_accounts": may_reopen and any(p.user is not None and not p.user.is_active for p in listed),
             "show_legal": show_legal,
             "year": year,
             "years": [("0", "Reception"), *((str(y), f"Year {y}") for y in range(1, 14))],
             "may_import": access.can(request.user, "accounts.import_roster", school),
         },
     )
+
+
+def reopen_pupil_account(request: AuthedRequest, school_id: int, pupil_id: int) -> HttpResponse:
+    """Reopen the closed account of a pupil back on roll (A.5.7); their places in spaces are not given back."""
+    school = get_object_or_404(School, pk=school_id)
+    access.require(request.user, "accounts.reopen_pupil_account", school)
+    pupil = get_object_or_404(Pupil, pk=pupil_id, school=school)
+    if request.method != "POST":  # after the access check: an outsider learns nothing from a 405
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        actions.reopen_pupil_account(pupil, by=request.user)
+    except actions.AccountNotReopened as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            f"{pupil.known_as}'s account is open again: they can sign in. "
+            "They will need to be invited to spaces again.",
+        )
+    target = reverse("roster", args=[school.pk])
+    year = request.POST.get("year", "")
+    return HttpResponseRedirect(f"{target}?year={year}" if year.isdigit() else target)
 
 
 def _preview_key(school: School) -> str:
