@@ -214,6 +214,10 @@ ROWS: dict[str, Row] = {
     # The roster: the school's staff read known-as names; Head and ICT Manager import it.
     "roster": Row(school, OAKFIELD_STAFF | {"exec_head"}),
     "roster_import": Row(school, frozenset({"head", "ict_manager"})),
+    # Reopening a returning pupil's closed account (A.5.7): whoever may import the roster.
+    "pupil_reopen": Row(
+        lambda t: {"school_id": t.school.pk, "pupil_id": t.pupil_record.pk}, frozenset({"head", "ict_manager"})
+    ),
     # The policy (2.1, 5.1): staff read and acknowledge it; HR and heads follow acknowledgement; HR runs reviews.
     "policy": Row(nothing, STAFF),
     "policy_version": Row(lambda t: {"label": "2026.1"}, STAFF),
