@@ -106,6 +106,7 @@ class ReopenAccountTests(SpaceTestCase):
         page = self.client_for(self.head).get(self.roster_url)
         self.assertNotContains(page, "Account closed")
         self.assertNotContains(page, "Reopen account")
+        self.assertNotContains(page, "They will need to be invited to spaces again")
         self.assertContains(page, '<th scope="col">Account</th>', html=False)
 
     def test_a57_a_teacher_sees_the_roster_without_account_column_or_button(self) -> None:
