@@ -5,15 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core import checks
-from django.core.exceptions import ImproperlyConfigured
 
-from custos.privacy.retention import archive_days
+from custos.privacy.retention import PERIOD
 
 
 @checks.register()
 def check_sar_archive_retention(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    try:
-        archive_days()
-    except ImproperlyConfigured as error:
-        return [checks.Error(str(error), id="privacy.E001")]
-    return []
+    return PERIOD.check()
