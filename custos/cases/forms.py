@@ -322,23 +322,22 @@ WEEKDAY_CHOICES = [(str(number), name) for number, name in enumerate(WEEKDAY_NAM
 TIME_ERRORS = {"invalid": "Enter a time on the 24-hour clock, as hours and minutes, for example 08:30."}
 
 
+def _clock_time(edge: str, example: str) -> forms.TimeField:
+    """A time of day on the 24-hour clock for when the school day ``edge`` ("starts", "ends")."""
+    return forms.TimeField(
+        label=f"The school day {edge} at",
+        help_text=f"24-hour clock, for example {example}",
+        input_formats=["%H:%M", "%H.%M", "%H:%M:%S"],
+        error_messages={"required": f"Enter the time the school day {edge}.", **TIME_ERRORS},
+        widget=forms.TimeInput(format="%H:%M", attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
 class SchoolDayForm(forms.Form):
     """The school day that school-time targets count in (A.2.3); ``version`` is what the person saw."""
 
-    day_starts = forms.TimeField(
-        label="The school day starts at",
-        help_text="24-hour clock, for example 08:30",
-        input_formats=["%H:%M", "%H.%M", "%H:%M:%S"],
-        error_messages={"required": "Enter the time the school day starts.", **TIME_ERRORS},
-        widget=forms.TimeInput(format="%H:%M", attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
-    day_ends = forms.TimeField(
-        label="The school day ends at",
-        help_text="24-hour clock, for example 16:00",
-        input_formats=["%H:%M", "%H.%M", "%H:%M:%S"],
-        error_messages={"required": "Enter the time the school day ends.", **TIME_ERRORS},
-        widget=forms.TimeInput(format="%H:%M", attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
+    day_starts = _clock_time("starts", "08:30")
+    day_ends = _clock_time("ends", "16:00")
     # Not required here: the action says why at least one day is needed, beside this field.
     weekdays = forms.TypedMultipleChoiceField(
         label="School days", choices=WEEKDAY_CHOICES, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
