@@ -12,15 +12,14 @@ from custos.accounts.models import Kind
 from custos.community.models import Membership, MemberStatus
 from custos.community.queries import pending_requests_for_vetting
 from custos.community.rules import HEAD_ROLES
-from custos.community.wording import reads_clauses
 from custos.core import waiting
 from custos.sites.models import SiteState
 
 
 @waiting.provider
 def house_rules_to_accept(user: Any) -> Iterable[waiting.WaitingItem]:
-    """A member of a live space who has not yet accepted its Terms of Use and House Rules (A.4.1). Pupils and
-    external members are not shown the clause (the home page prints it)."""
+    """A member of a live space who has not yet accepted its Terms of Use and House Rules (A.4.1). The home page
+    shows the clause to staff only."""
     if not getattr(user, "is_authenticated", False):
         return []
     unaccepted = Membership.objects.filter(
@@ -30,7 +29,7 @@ def house_rules_to_accept(user: Any) -> Iterable[waiting.WaitingItem]:
         waiting.WaitingItem(
             title=f"Read and accept the House Rules of {membership.site.title}",
             url=reverse("community:space", args=[membership.site_id]) + "#terms",
-            clause="A.4.1" if reads_clauses(user) else "",
+            clause="A.4.1",
             since=membership.updated_at,
         )
         for membership in unaccepted.order_by("site__title")[:20]
