@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -19,8 +20,10 @@ urlpatterns = [
     path("sso/", include("custos.sso.urls")),
     path("dashboards/", include("custos.dashboards.urls")),
     path("privacy/", include("custos.privacy.urls")),
-    path("django-admin/", admin.site.urls),
 ]
+if settings.DEBUG:
+    # A developer's tool in the demo only: in production the Django admin is not mounted (issue 15, item 8).
+    urlpatterns.append(path("django-admin/", admin.site.urls))
 
 handler400 = "custos.core.views.bad_request"
 handler403 = "custos.core.views.permission_denied"

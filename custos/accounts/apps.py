@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Trust, schools and people"
 
     def ready(self) -> None:
-        from custos.accounts import access, signals  # noqa: F401  (declare the rules and audit receivers)
+        from custos.accounts import access, checks, signals  # noqa: F401  (the rules, deploy checks, audit receivers)

@@ -24,6 +24,12 @@ class UsernameOrEmailBackend(ModelBackend):
                 username = found
         return super().authenticate(request, username=username, password=password, **kwargs)
 
+    def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        # ModelBackend gives a superuser every model permission; here the flag gives nothing (issue 15, item 8).
+        if getattr(user_obj, "is_superuser", False):
+            return set()
+        return super().get_all_permissions(user_obj, obj)
+
 
 def account_name(request: HttpRequest | None, credentials: dict[str, Any] | None) -> str:
     """What django-axes counts failed sign-ins against (``AXES_USERNAME_CALLABLE``): the account, however it was

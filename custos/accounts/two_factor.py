@@ -11,6 +11,9 @@ from custos.accounts.models import PRIVILEGED_ROLES
 
 
 def needs_second_factor(user: Any) -> bool:
+    # A superuser or Django-admin account is held to the second factor like the privileged roles (issue 15, item 8).
+    if user.is_superuser or user.is_staff:
+        return True
     return not user.all_current_roles().isdisjoint(PRIVILEGED_ROLES)
 
 

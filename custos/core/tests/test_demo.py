@@ -1,12 +1,15 @@
 """The demo trust: two schools, every role filled, about 30 staff and 300 pupils; the same every time."""
 
 import datetime as dt
+import tempfile
 
-from django.test import TestCase
+import pytest
+from django.test import SimpleTestCase, TestCase
 
 from custos.accounts.models import Kind, Pupil, Role, RoleAssignment, School, User
 from custos.audit.verify import first_break
 from custos.core.demo import seed
+from custos.core.tests.test_settings import manage
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -88,3 +91,39 @@ class DemoSeedTests(TestCase):
                 age = user.pupil.age_on(timezone.localdate())
                 self.assertTrue(club.contributors_age_min <= age <= club.contributors_age_max, (user, age))
                 self.assertTrue(Membership.objects.filter(site=club, user=user, terms_accepted_at=None).exists())
+
+
+class DemoTotpCommandTests(SimpleTestCase):
+    """The README's `.venv/bin/python manage.py demo_totp`, typed exactly so in a fresh shell (issue 15, item 9)."""
+
+    @pytest.mark.once
+    def test_demo_totp_works_exactly_as_the_readme_writes_it(self) -> None:
+        with tempfile.TemporaryDirectory() as var:
+            setup = {"CUSTOS_VAR_DIR": var, "CUSTOS_DEBUG": "true"}
+            self.assertEqual(manage("migrate", "-v0", **setup).returncode, 0)
+            made = manage(
+                "shell",
+                "-c",
+                "from custos.accounts.models import User; from custos.core.demo import DEMO_TOTP_KEY; "
+                "u = User.objects.create_user('ict@oakfield.example.sch.uk', email='ict@oakfield.example.sch.uk'); "
+                "u.totpdevice_set.create(name='Demo authenticator', key=DEMO_TOTP_KEY, confirmed=True)",
+                **setup,
+            )
+            self.assertEqual(made.returncode, 0, made.stderr)
+            result = manage("demo_totp", CUSTOS_VAR_DIR=var)  # no CUSTOS_DEBUG typed
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertNotIn("ImproperlyConfigured", result.stderr)
+            self.assertRegex(result.stdout, r"^\d{6}  \(valid")
+
+    def test_demo_totp_before_the_demo_is_set_up_says_what_to_run(self) -> None:
+        with tempfile.TemporaryDirectory() as var:
+            result = manage("demo_totp", CUSTOS_VAR_DIR=var)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertNotIn("ImproperlyConfigured", result.stderr)
+        self.assertIn("python3 bootstrap.py demo", result.stderr)
+
+    def test_demo_totp_refuses_where_debug_is_explicitly_off(self) -> None:
+        with tempfile.TemporaryDirectory() as var:
+            result = manage("demo_totp", CUSTOS_VAR_DIR=var, CUSTOS_DEBUG="false", CUSTOS_SECRET_KEY="k" * 60)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("works only in the demo", result.stderr)
