@@ -311,7 +311,10 @@ def contribute(
     if membership is not None and membership.status == MemberStatus.ACTIVE and not membership.has_accepted_terms:
         raise CommunityError("Accept the Terms of Use and House Rules before your first contribution (A.4.1).")
     if not body and image is None:
-        raise CommunityError("Write something, or choose an image.")
+        # Offer the image only where the form has one: posts on a site that allows images, or by its team (A.5.1).
+        if parent is None and (site.allow_images or is_team):
+            raise CommunityError("Write something, or choose an image.")
+        raise CommunityError("Write your comment first." if parent is not None else "Write your post first.")
     if len(body) > MAX_BODY:
         raise CommunityError(f"A contribution can be at most {MAX_BODY} characters; this one is {len(body)}.")
     if parent is not None:

@@ -5,6 +5,8 @@ from custos.community import views
 app_name = "community"
 urlpatterns = [
     path("", views.my_spaces, name="mine"),
+    path("rules/", views.our_rules, name="rules"),
+    path("help/", views.help_anywhere, name="help_anywhere"),
     path("<int:pk>/", views.space, name="space"),
     path("<int:pk>/contribute/", views.contribute, name="contribute"),
     path("<int:pk>/terms/", views.accept_terms, name="accept_terms"),

@@ -154,9 +154,22 @@ def contribute(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_GET
 def help_page(request: AuthedRequest, pk: int) -> HttpResponse:
     """Where a pupil can get help now (7.4, A.2.3): shown after they send something that shows a safeguarding sign,
-    and linked from their own contribution while it is not on show."""
+    and linked from every space and from their own contribution while it is not on show."""
     current = queries.space_for(request.user, pk)
     return render(request, "community/help.html", {"space": current, "site": current.site})
+
+
+@require_GET
+def help_anywhere(request: AuthedRequest) -> HttpResponse:
+    """The same help, reached from a pupil's home page, outside any space (A.2.3)."""
+    return render(request, "community/help.html", {"site": None})
+
+
+@require_GET
+def our_rules(request: AuthedRequest) -> HttpResponse:
+    """What the policy means for a pupil or external member, in plain words, with the House Rules of each of their
+    spaces (A.2.2, A.4.1): the policy itself is written for staff, who read it at /policy/."""
+    return render(request, "community/rules.html", {"spaces": queries.spaces_of(request.user)})
 
 
 @require_POST
@@ -257,7 +270,7 @@ def feed_json(request: AuthedRequest, pk: int) -> JsonResponse:
             "parent": c.parent_id,
             "state": c.state,
             "author": queries.author_label(request.user, current.site, c.author, c.membership),
-            "body": c.body,
+            "body": "" if c.state == ContributionState.ESCALATED else c.body,  # with the DSL, not on screen (A.2.3)
             "created_at": c.created_at.isoformat(),
         }
         for c in items

@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from custos.accounts import access
-from custos.accounts.models import School
+from custos.accounts.models import Kind, School
 from custos.lib.http import AuthedRequest
 from custos.policy import actions, forms, queries
 from custos.policy.diff import diff_clauses, summary
@@ -17,6 +17,8 @@ from custos.policy.models import Acknowledgement, Clause, PolicyReview, PolicyVe
 
 
 def policy(request: HttpRequest, label: str | None = None) -> HttpResponse:
+    if label is None and getattr(request.user, "kind", "") != Kind.STAFF:
+        return redirect("community:rules")  # the policy is written for staff: members read it in plain words (A.2.2)
     access.require(request.user, "policy.read")
     versions = PolicyVersion.objects.all()
     version = get_object_or_404(versions, label=label) if label else versions.filter(is_current=True).first()

@@ -219,7 +219,7 @@ ROWS: dict[str, Row] = {
         lambda t: {"school_id": t.school.pk, "pupil_id": t.pupil_record.pk}, frozenset({"head", "ict_manager"})
     ),
     # The policy (2.1, 5.1): staff read and acknowledge it; HR and heads follow acknowledgement; HR runs reviews.
-    "policy": Row(nothing, STAFF),
+    "policy": Row(nothing, SIGNED_IN),  # pupils and external members are sent to "Our rules" (A.2.2)
     "policy_version": Row(lambda t: {"label": "2026.1"}, STAFF),
     "policy_changes": Row(lambda t: {"label": "2026.1", "other": "2026.1"}, STAFF),
     "clause": Row(lambda t: {"number": "A.5.4"}, STAFF),
@@ -260,6 +260,8 @@ ROWS: dict[str, Row] = {
     "community:mine": Row(nothing, SIGNED_IN),
     "community:space": Row(space, SPACE_MEMBERS),
     "community:help": Row(space, SPACE_MEMBERS),
+    "community:help_anywhere": Row(nothing, SIGNED_IN),
+    "community:rules": Row(nothing, SIGNED_IN),
     "community:contribute": Row(space, SPACE_MEMBERS),
     "community:accept_terms": Row(space, SPACE_MEMBERS),
     "community:feed_json": Row(space, SPACE_MEMBERS),

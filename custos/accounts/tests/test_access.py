@@ -102,9 +102,11 @@ class DenyByDefaultTests(CustosTestCase):
     def test_pupils_and_external_members_cannot_read_staff_pages(self) -> None:
         for user in (self.pupil, self.external):
             client = self.client_for(user)
-            for url in (f"/account/schools/{self.school.pk}/pupils/", "/audit/", "/policy/"):
+            for url in (f"/account/schools/{self.school.pk}/pupils/", "/audit/", "/policy/clause/6.1/"):
                 with self.subTest(user=user.username, url=url):
                     self.assertEqual(client.get(url).status_code, 403)
+            # The policy's own link sends them to what they may read, in plain words (A.2.2), not to a refusal.
+            self.assertRedirects(client.get("/policy/"), "/spaces/rules/")
 
 
 class PermissionRuleTests(CustosTestCase):

@@ -63,13 +63,37 @@ class SignpostingTests(SpaceTestCase):
         item = self.screened(self.pupil, DISCLOSURE)
         self.assertEqual(item.state, ContributionState.ESCALATED)
         page = self.client_for(self.pupil).get(reverse("community:space", args=[self.site.pk])).content.decode()
-        self.assertIn("Not shown on the site. A member of staff will read it.", page)
+        self.assertIn("A trusted adult has this now", page)
         self.assertIn(f'href="{reverse("community:help", args=[self.site.pk])}"', page)
         self.assertNotIn("Not on show", page)
         self.assertNotIn(
             "stepdad",
             self.client_for(self.pupil2).get(reverse("community:space", args=[self.site.pk])).content.decode(),
         )
+
+    def test_a23_an_escalated_disclosure_is_not_left_on_the_pupils_own_screen(self) -> None:
+        item = self.screened(self.pupil, DISCLOSURE)
+        client = self.client_for(self.pupil)
+        space = client.get(reverse("community:space", args=[self.site.pk])).content.decode()
+        detail = client.get(reverse("community:contribution", args=[self.site.pk, item.pk])).content.decode()
+        feed = client.get(reverse("community:feed_json", args=[self.site.pk])).content.decode()
+        for shown in (space, detail, feed):
+            self.assertNotIn("stepdad", shown)
+        for shown in (space, detail):
+            self.assertIn("a member of staff whose job is to keep pupils safe will read it", shown)
+            self.assertIn('href="tel:08001111"', shown)
+            self.assertIn('href="tel:999"', shown)
+        item.refresh_from_db()
+        self.assertIn("stepdad", item.body)  # kept for the DSL, only not shown
+
+    def test_a56_a_post_a_moderator_escalates_later_also_leaves_the_authors_screen(self) -> None:
+        item = self.screened(self.pupil, "Our bean plant grew 4 cm this week!")
+        moderation.approve(item, by=self.moderator)
+        item.refresh_from_db()
+        moderation.escalate(item, by=self.moderator, note="Worried about what came before this.")
+        space = self.client_for(self.pupil).get(reverse("community:space", args=[self.site.pk])).content.decode()
+        self.assertNotIn("bean plant", space)
+        self.assertIn("A trusted adult has this now", space)
 
     def test_a23_the_help_page_is_for_the_spaces_people_only(self) -> None:
         url = reverse("community:help", args=[self.site.pk])
