@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import segno
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from custos.accounts.models import PRIVILEGED_ROLES
@@ -37,3 +39,15 @@ def pending_device(user: Any) -> TOTPDevice:
 
 def qr_svg(device: TOTPDevice) -> str:
     return segno.make(device.config_url, error="m").svg_inline(scale=5, title="Authenticator set-up code")
+
+
+def was_just_used(device: TOTPDevice, token: str) -> bool:
+    """True when ``token`` is a right code that already signed this person in: each code works once, so signing in
+    again within its 30 seconds needs the next one."""
+    try:
+        value = int(token)
+    except ValueError:
+        return False
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    return bool(totp.verify(value, device.tolerance)) and totp.t() <= device.last_t

@@ -69,7 +69,14 @@ def second_factor(request: AuthedRequest) -> HttpResponse:
         if accepted:
             otp_login(request, locked)
             return redirect(_safe_next(request))
-        form.add_error("token", "That code was not accepted. Codes change every 30 seconds: try the current one.")
+        if two_factor.was_just_used(locked, form.cleaned_data["token"]):
+            form.add_error(
+                "token",
+                "That code has just been used to sign you in, and each code works only once. Wait for your "
+                "authenticator app to show the next code (they change every 30 seconds), then type that one.",
+            )
+        else:
+            form.add_error("token", "That code was not accepted. Codes change every 30 seconds: try the current one.")
     context = {
         "form": form,
         "setting_up": not device.confirmed,

@@ -170,7 +170,16 @@ class TwoFactorTests(CustosTestCase):
         self.assertRedirects(response, "/audit/", fetch_redirect_response=False)
         self.assertEqual(client.get("/audit/").status_code, 200)
         again = self.sign_in_with_password(self.head).post("/account/two-factor/", {"token": code})
-        self.assertContains(again, "That code was not accepted")
+        self.assertContains(again, "That code has just been used to sign you in")
+        self.assertContains(again, "Wait for your authenticator app to show the next code")
+        self.assertNotContains(again, "That code was not accepted")
+
+    def test_the_code_page_offers_no_staff_menu_before_the_code_is_entered(self) -> None:
+        page = self.sign_in_with_password(self.head).get("/account/two-factor/")
+        self.assertContains(page, "Enter your sign-in code")
+        for behind in ("Audit log", "Official sites", "Dashboard", "Report a concern", "My declarations"):
+            self.assertNotContains(page, behind)
+        self.assertContains(page, "Sign out")
 
     def test_wrong_code_is_refused_with_a_clear_message(self) -> None:
         client = self.sign_in_with_password(self.dsl)
