@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -57,30 +58,75 @@ def manage(*args: str, env: dict[str, str]) -> None:
     subprocess.run([str(PYTHON), "manage.py", *args], check=True, cwd=ROOT, env=env)
 
 
+def _stop_on_any_signal() -> None:
+    """Ctrl-C, SIGTERM and a closed terminal (SIGHUP) all end in the same orderly stop of the children."""
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _interrupt)
+
+
+def _stop(running: list[subprocess.Popen[bytes]], timeout: float) -> None:
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):  # stopping already: a second signal must not cut it short
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
+    for process in running:
+        if process.poll() is None:
+            process.terminate()
+    for process in running:
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_listening(host: str, port: int, server: subprocess.Popen[bytes], seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
 def demo() -> None:
     install("base.txt")
+    port = int(os.environ.get("CUSTOS_DEMO_PORT", "8000"))
+    address = f"http://127.0.0.1:{port}/"
     env = {**os.environ, "CUSTOS_DEBUG": os.environ.get("CUSTOS_DEBUG", "true")}
     manage("migrate", "--no-input", "-v", "0", env=env)
     manage("import_policy", env=env)
     manage("seed_demo", env=env)
-    say("Starting the background worker and the app at http://127.0.0.1:8000 (Ctrl-C stops both)")
-    worker = subprocess.Popen([str(PYTHON), "manage.py", "run_worker"], cwd=ROOT, env=env)
-    server = subprocess.Popen(
-        [str(PYTHON), "manage.py", "runserver", "127.0.0.1:8000", "--noreload"], cwd=ROOT, env=env
-    )
+    say("Starting the background worker and the app")
+    _stop_on_any_signal()
+    running: list[subprocess.Popen[bytes]] = []
     try:
-        server.wait()
+        # Their own session: Ctrl-C in the terminal reaches only this script, which stops them in order (no
+        # traceback from a child interrupted mid-step).
+        # The worker says only what goes wrong; the mail it prints is the mail of what you do.
+        worker_env = {**env, "CUSTOS_LOG_LEVEL": os.environ.get("CUSTOS_LOG_LEVEL", "WARNING")}
+        running.append(
+            subprocess.Popen([str(PYTHON), "manage.py", "run_worker"], cwd=ROOT, env=worker_env, start_new_session=True)
+        )
+        server_command = [str(PYTHON), "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"]
+        server = subprocess.Popen(server_command, cwd=ROOT, env=env, start_new_session=True)
+        running.append(server)
+        if _wait_until_listening("127.0.0.1", port, server):
+            print(
+                f"\n    Custos is running at  {address}\n"
+                "    Sign in as head@oakfield.example.sch.uk with the password Custos-demo-2026\n"
+                "    (README.md lists every demo sign-in). Press Ctrl-C to stop.\n",
+                flush=True,
+            )
+        while all(process.poll() is None for process in running):
+            time.sleep(0.5)
     except KeyboardInterrupt:
         pass
     finally:
-        for process in (server, worker):
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT)
-        for process in (server, worker):
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        _stop(running, timeout=10)
+        say("Stopped.")
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -126,15 +172,7 @@ def production() -> None:
     except KeyboardInterrupt:
         pass
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # stopping already: a second signal must not cut it short
-        for process in running:
-            if process.poll() is None:
-                process.terminate()
-        for process in running:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        _stop(running, timeout=30)
 
 
 def test(pytest_args: list[str]) -> int:

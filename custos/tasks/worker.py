@@ -14,6 +14,7 @@ import socket
 import time
 import traceback
 import uuid
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import close_old_connections
@@ -102,12 +103,16 @@ def warm_up() -> None:
         close_old_connections()
 
 
-def loop(me: str | None = None, *, stop_after: float | None = None) -> None:
+def loop(
+    me: str | None = None, *, stop_after: float | None = None, stopping: Callable[[], bool] = lambda: False
+) -> None:
+    """Claim and run due tasks until ``stop_after`` seconds have passed or ``stopping()`` says so (checked between
+    tasks, so a stop never cuts one short)."""
     me = me or worker_id()
     started = time.monotonic()
     log.info("Worker %s started", me)
     warm_up()
-    while stop_after is None or time.monotonic() - started < stop_after:
+    while (stop_after is None or time.monotonic() - started < stop_after) and not stopping():
         try:
             schedule.tick()
             ran = run_once(me)
@@ -120,3 +125,4 @@ def loop(me: str | None = None, *, stop_after: float | None = None) -> None:
         if not ran:
             close_old_connections()
             time.sleep(settings.CUSTOS_TASK_POLL_SECONDS)
+    log.info("Worker %s stopped", me)

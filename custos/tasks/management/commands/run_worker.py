@@ -1,4 +1,6 @@
 import importlib
+import signal
+import threading
 
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -23,4 +25,8 @@ class Command(BaseCommand):
         if once:
             self.stdout.write(f"Ran {worker.run_once()} task(s).")
         else:
-            worker.loop(stop_after=stop_after)
+            # Ctrl-C or SIGTERM: finish the task in hand, then stop quietly (no traceback, no task cut short).
+            stop = threading.Event()
+            for name in ("SIGINT", "SIGTERM"):
+                signal.signal(getattr(signal, name), lambda signum, frame: stop.set())
+            worker.loop(stop_after=stop_after, stopping=stop.is_set)
