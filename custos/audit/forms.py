@@ -5,7 +5,12 @@ from custos.lib.widgets import DatePicker
 
 class AuditSearchForm(forms.Form):
     q = forms.CharField(label="Object or person", required=False, max_length=100)
-    action = forms.CharField(label="Action", required=False, max_length=100, help_text="e.g. roster.imported")
+    action = forms.CharField(
+        label="Action",
+        required=False,
+        max_length=100,
+        help_text="The start of the event's code, as in its raw record: for example “cases” or “site”",
+    )
     since = forms.DateField(label="From", required=False, widget=DatePicker())
     until = forms.DateField(label="To", required=False, widget=DatePicker())
 

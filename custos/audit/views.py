@@ -5,6 +5,7 @@ from django.shortcuts import render
 from custos.accounts import access
 from custos.audit import queries
 from custos.audit.forms import AuditSearchForm
+from custos.audit.wording import readable
 
 
 def audit_log(request: HttpRequest) -> HttpResponse:
@@ -16,4 +17,4 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     elif form.is_bound:
         events = events.none()
     page = Paginator(events.order_by("-seq"), 50).get_page(request.GET.get("page"))
-    return render(request, "audit/log.html", {"form": form, "page": page})
+    return render(request, "audit/log.html", {"form": form, "page": page, "rows": readable(list(page))})
