@@ -189,7 +189,7 @@ SCHOOLS = (
 
 # (username prefix, first, last, job title, staff type, roles) per school.
 SCHOOL_STAFF = (
-    ("head", "Head", "Teacher", "Head of School", StaffType.TEACHING, (Role.HEAD_OF_SCHOOL,)),
+    ("head", "Helen", "Hart", "Head of School", StaffType.TEACHING, (Role.HEAD_OF_SCHOOL,)),
     ("ict", "Ian", "Tech", "ICT Manager", StaffType.SUPPORT, (Role.ICT_MANAGER,)),
     ("dsl", "Dana", "Safe", "Designated Safeguarding Lead", StaffType.TEACHING, (Role.DSL,)),
     (

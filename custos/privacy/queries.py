@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,3 +139,11 @@ def retention_rows(now: dt.datetime | None = None) -> list[RetentionRow]:
         ),
     ]
     return rows
+
+
+_SETTING = re.compile(r"\s*\(CUSTOS_[A-Z_]+\)")
+
+
+def in_plain_words(row: RetentionRow) -> RetentionRow:
+    """The row as staff other than the ICT Manager read it: no setting names (nor, in the page, task names)."""
+    return dataclasses.replace(row, rule=_SETTING.sub("", row.rule), how="")

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from custos.accounts import access
-from custos.accounts.models import Pupil
+from custos.accounts.models import Pupil, Role
 from custos.lib.http import AuthedRequest
 from custos.privacy import actions, forms, queries
 from custos.privacy.models import CorrectionRequest
@@ -26,7 +26,12 @@ def notice(request: HttpRequest) -> HttpResponse:
 
 def retention(request: AuthedRequest) -> HttpResponse:
     access.require(request.user, "privacy.view_retention")
-    return render(request, "privacy/retention.html", {"rows": queries.retention_rows()})
+    # Module paths, settings and task names are for the ICT Manager, who runs them; everyone else reads the rules.
+    internals = access.holds_role_anywhere(request.user, Role.ICT_MANAGER)
+    rows = queries.retention_rows()
+    if not internals:
+        rows = [queries.in_plain_words(row) for row in rows]
+    return render(request, "privacy/retention.html", {"rows": rows, "internals": internals})
 
 
 @require_http_methods(["GET", "POST"])

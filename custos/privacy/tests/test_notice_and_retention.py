@@ -38,7 +38,7 @@ class NoticeTests(CustosTestCase):
 class RetentionTests(CustosTestCase):
     @override_settings(CUSTOS_MONITORING_RETENTION_DAYS=90)
     def test_81_retention_overview_reads_the_monitoring_setting_and_case_rules(self) -> None:
-        response = self.client_for(self.teacher).get("/privacy/retention/")
+        response = self.client_for(self.ict_manager).get("/privacy/retention/")  # settings named for the ICT Manager
         self.assertContains(response, "90 days (CUSTOS_MONITORING_RETENTION_DAYS)")
         cutoff = self.today() - dt.timedelta(days=89)  # the first day kept; the 90th day back is deleted
         self.assertContains(response, f"{cutoff:%d %B %Y}")
@@ -48,7 +48,7 @@ class RetentionTests(CustosTestCase):
     @override_settings(CUSTOS_MAIL_RETENTION_DAYS=45, CUSTOS_SAR_ARCHIVE_DAYS=14)
     @time_machine.travel(dt.datetime(2026, 6, 10, 12, 0, tzinfo=dt.UTC), tick=False)
     def test_32_retention_overview_states_the_mail_and_archive_rules_with_their_date_boundaries(self) -> None:
-        response = self.client_for(self.teacher).get("/privacy/retention/")
+        response = self.client_for(self.ict_manager).get("/privacy/retention/")
         self.assertContains(response, "45 days after sending (CUSTOS_MAIL_RETENTION_DAYS)")
         self.assertContains(response, "mail not yet sent is kept until it is sent")
         self.assertContains(response, "Mail sent before 26 April 2026, 13:00 is deleted at the next run")
