@@ -123,6 +123,10 @@ class ReportForm(forms.Form):
             if name not in self.FIELDS_BY_KIND[kind.slug]:
                 del self.fields[name]
         self.fields["summary"].label = kind.summary_label
+        # In the order people think: who and where first, "anything else" last (FIELDS_BY_KIND's order).
+        self.order_fields(self.FIELDS_BY_KIND[kind.slug])
+        if kind.slug == "friend-request":
+            self.fields["summary"].required = False  # "Anything else" is optional: the pupil and platform say it
         if user.school_id is not None:
             del self.fields["school"]
         else:
@@ -160,6 +164,12 @@ class ReportForm(forms.Form):
                 "say why in the box below and ask the Assistant Head Teacher – Pastoral."
             )
         return declined
+
+    def clean_summary(self) -> str:
+        summary = (self.cleaned_data.get("summary") or "").strip()
+        if not summary and self.kind.slug == "friend-request":
+            return "A pupil sent me a friend request on my personal social media; I declined it (6.6)."
+        return summary
 
     def case_type(self) -> str:
         if self.kind.slug == "concern":

@@ -42,6 +42,18 @@ class ReportFormTests(CasesTestCase):
         self.assertEqual(case.case_type, CaseType.FRIEND_REQUEST)
         self.assertEqual(case.details["Which app or site?"], "Instagram")
 
+    def test_66_friend_request_form_asks_which_pupil_first_and_anything_else_last_and_optional(self) -> None:
+        client = self.client_for(self.teacher)
+        page = client.get("/cases/report/friend-request/").content.decode()
+        self.assertLess(page.index("Which pupil?"), page.index("Anything else we should know"))
+        self.assertLess(page.index("I have declined the friend request"), page.index("Anything else we should know"))
+        client.post(
+            "/cases/report/friend-request/", {"platform": "Instagram", "declined": "on", "pupil": self.pupil_record.pk}
+        )
+        case = Case.objects.get()
+        self.assertEqual(case.case_type, CaseType.FRIEND_REQUEST)
+        self.assertIn("friend request", case.summary)
+
     def test_a37_media_enquiry_form_reminds_staff_not_to_reply(self) -> None:
         client = self.client_for(self.teacher)
         self.assertContains(client.get("/cases/report/media-enquiry/"), "Do not reply to the journalist yourself")
