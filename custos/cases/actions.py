@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from custos.accounts import access
-from custos.accounts.models import Kind, Pupil, RoleAssignment, School, Trust, User
+from custos.accounts.models import Kind, Pupil, Role, RoleAssignment, School, Trust, User
 from custos.audit.actions import record
 from custos.cases.business_time import WEEKDAY_NAMES, SchoolDay, add_school_minutes, add_working_days
 from custos.cases.models import (
@@ -245,6 +245,15 @@ def role_holders(school: School, roles: Iterable[str], *, excluding: Iterable[in
     )
 
 
+def _any_head(school: School, users: Iterable[User]) -> bool:
+    """Whether any of ``users`` holds the Head of School's role at ``school`` (KCSIE: then not the Head's case)."""
+    ids = [u.pk for u in users]
+    return (
+        bool(ids)
+        and RoleAssignment.objects.current().filter(user_id__in=ids, role=Role.HEAD_OF_SCHOOL, school=school).exists()
+    )
+
+
 def _label(user: Any) -> str:
     return (user.get_full_name() or user.get_username()) if getattr(user, "pk", None) else SYSTEM
 
@@ -345,11 +354,13 @@ def open_case(
     details: dict[str, Any] | None = None,
     source: str = Source.API,
     source_ref: str = "",
+    against_head: bool = False,
 ) -> Case:
     """Record a case, route it to its owners (email and 'Waiting for me') and start its target clock.
 
     Runs inside the caller's transaction (or its own). ``linked_site`` is a custos_sites Site (or anything with
-    ``pk`` and ``str()``). Raises ``CaseError`` on bad input, changing nothing.
+    ``pk`` and ``str()``). An allegation ``against_head`` (or linking a user who is the school's Head) goes to the
+    Executive Headteacher instead of the Head (KCSIE). Raises ``CaseError`` on bad input, changing nothing.
     """
     if case_type not in CASE_TYPES:
         raise CaseError(f"There is no case type called {case_type!r}.")
@@ -362,9 +373,12 @@ def open_case(
     if any(p.school_id != school.pk for p in pupils):
         raise CaseError("Linked pupils must be on the roll of the school the case belongs to.")
     files = _incoming(evidence_files)
-    spec = spec_for(case_type)
+    subjects = list(linked_users)
+    against_head = case_type == CaseType.ALLEGATION and (against_head or _any_head(school, subjects))
+    spec = spec_for(case_type, against_head=against_head)
     now = timezone.now()
     amount, unit = target_for(school.trust, case_type)
+    day = school_day_for(school.trust)
     with transaction.atomic():
         case = Case.objects.create(
             reference=f"pending-{uuid.uuid4().hex[:12]}",
@@ -377,14 +391,17 @@ def open_case(
             reported_by=reported_by,
             reporter_label=_label(reported_by),
             opened_at=now,
-            due_at=add_target(now, amount, unit, school_day_for(school.trust)),
+            due_at=add_target(now, amount, unit, day),
+            against_head=against_head,
+            referral_due_at=(
+                add_working_days(now, spec.referral_target_days, day) if spec.referral_target_days else None
+            ),
             linked_site_id=getattr(linked_site, "pk", None),
             linked_site_label=str(linked_site)[:200] if linked_site is not None else "",
             linked_content=linked_content,
         )
         case.reference = f"{spec.prefix}-{case.pk:06d}"
         case.save(update_fields=["reference"])
-        subjects = list(linked_users)
         if pupils:
             case.linked_pupils.set(pupils)
         if subjects:
@@ -396,7 +413,13 @@ def open_case(
             reported_by,
             "cases.opened",
             case,
-            changes={"type": case_type, "clause": spec.clause, "source": source, "routed_to": [u.pk for u in owners]},
+            changes={
+                "type": case_type,
+                "clause": spec.clause,
+                "source": source,
+                "routed_to": [u.pk for u in owners],
+                "against_head": against_head,
+            },
         )
         for owner in owners:
             queue_email(owner, "case_opened", {"case": case, "spec": spec, "link": _case_url(case)})
@@ -524,12 +547,40 @@ def link(
         if site is not None:
             locked.linked_site_id, locked.linked_site_label = site.pk, str(site)[:200]
             fields += ["linked_site_id", "linked_site_label"]
+        rerouted = (
+            locked.case_type == CaseType.ALLEGATION and not locked.against_head and _any_head(locked.school, users)
+        )
+        if rerouted:
+            locked.against_head = True
+            fields.append("against_head")
         if fields:
             locked.save(update_fields=fields)
         named = [p.known_as for p in pupils] + [str(u) for u in users] + ([str(site)] if site is not None else [])
         _entry(locked, by, EntryKind.LINKED, "Linked: " + (", ".join(named) or "content") + ".")
         record(by, "cases.linked", locked, changes={"pupils": [p.pk for p in pupils], "users": [u.pk for u in users]})
+        if rerouted:
+            _route_to_executive_head(locked, by)
     return locked
+
+
+def _route_to_executive_head(case: Case, by: User) -> None:
+    """The allegation turned out to be about the Head: it is now the Executive Headteacher's (KCSIE, A.2.3)."""
+    subjects = list(case.linked_users.values_list("pk", flat=True))
+    owners = role_holders(case.school, case.spec.owners, excluding=subjects)
+    _entry(
+        case,
+        by,
+        EntryKind.ASSIGNED,
+        "The allegation is about the Head of School, so it is now dealt with by the Executive Headteacher ("
+        + (", ".join(str(o) for o in owners) or "nobody holds that role")
+        + "); the Head cannot see it (KCSIE).",
+    )
+    if case.assigned_to_id is not None and case.assigned_to_id in subjects:
+        Case.objects.filter(pk=case.pk).update(assigned_to=None)
+        case.assigned_to = None
+    record(by, "cases.rerouted", case, changes={"against_head": True, "routed_to": [o.pk for o in owners]})
+    for owner in owners:
+        queue_email(owner, "case_opened", {"case": case, "spec": case.spec, "link": _case_url(case)})
 
 
 def add_evidence(case: Case, *, by: User, text: str = "", files: Iterable[Any] = ()) -> list[Evidence]:

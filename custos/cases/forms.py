@@ -102,6 +102,11 @@ class ReportForm(forms.Form):
     person = forms.CharField(
         label="Who was involved?", max_length=200, required=False, help_text="Name, or leave empty if not known"
     )
+    about_head = forms.BooleanField(
+        label="It is about the Head of School/Head Teacher",
+        required=False,
+        help_text="For the conduct of an adult: then it goes to the Executive Headteacher, never to the Head (KCSIE).",
+    )
     where = forms.CharField(label="Where is the content? (web address)", max_length=500, required=False)
     evidence = forms.FileField(
         label="Evidence file (optional)",
@@ -110,7 +115,17 @@ class ReportForm(forms.Form):
     )
 
     FIELDS_BY_KIND = {
-        "concern": ["concern_type", "school", "summary", "pupil", "person", "platform", "where", "evidence"],
+        "concern": [
+            "concern_type",
+            "school",
+            "summary",
+            "pupil",
+            "person",
+            "about_head",
+            "platform",
+            "where",
+            "evidence",
+        ],
         "friend-request": ["school", "pupil", "platform", "received_on", "declined", "summary"],
         "media-enquiry": ["school", "outlet", "contact", "deadline", "received_on", "summary"],
         "breach": ["school", "person", "platform", "where", "received_on", "summary", "evidence"],
@@ -176,11 +191,14 @@ class ReportForm(forms.Form):
             return self.cleaned_data["concern_type"]
         return self.kind.types[0]
 
+    def against_head(self) -> bool:
+        return self.case_type() == CaseType.ALLEGATION and bool(self.cleaned_data.get("about_head"))
+
     def target_school(self) -> School:
         return self.user.school if self.user.school is not None else self.cleaned_data["school"]
 
     def details(self) -> dict[str, str]:
-        skip = {"summary", "concern_type", "school", "pupil", "evidence"}
+        skip = {"summary", "concern_type", "school", "pupil", "evidence", "about_head"}
         return {
             str(self.fields[name].label): str(value)
             for name, value in self.cleaned_data.items()

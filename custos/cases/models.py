@@ -129,6 +129,10 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     escalation_level = models.PositiveSmallIntegerField(default=0)
+    # An allegation against the Head of School goes to the Executive Headteacher and never to the Head (KCSIE).
+    against_head = models.BooleanField(default=False)
+    # When the type's required referral must be recorded by (KCSIE: the LADO within one working day).
+    referral_due_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -154,7 +158,7 @@ class Case(models.Model):
 
     @property
     def spec(self):
-        return spec_for(self.case_type)
+        return spec_for(self.case_type, against_head=self.against_head)
 
     @property
     def is_closed(self) -> bool:

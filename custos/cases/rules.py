@@ -14,7 +14,7 @@ from django.db.models import Q
 
 from custos.accounts.access import holds_role_anywhere, is_staff_member
 from custos.accounts.models import Kind, Role
-from custos.cases.types import CASE_TYPES, CaseTypeSpec
+from custos.cases.types import CaseTypeSpec, routing_variants, spec_for
 
 QUARANTINE_ROLES = (Role.DSL,)
 CASE_SETTINGS_ROLES = (Role.EXECUTIVE_HEADTEACHER,)
@@ -39,7 +39,7 @@ def _is_subject(user: Any, case: Any) -> bool:
 
 
 def _spec(case: Any) -> CaseTypeSpec:
-    return CASE_TYPES[case.case_type]
+    return spec_for(case.case_type, against_head=bool(getattr(case, "against_head", False)))
 
 
 @rules.predicate
@@ -64,7 +64,7 @@ def may_open_quarantine(user: Any, case: Any = None) -> bool:
 
 @rules.predicate
 def may_list_cases(user: Any, obj: Any = None) -> bool:
-    every_role = {role for spec in CASE_TYPES.values() for role in spec.may_open}
+    every_role = {role for spec, _ in routing_variants() for role in spec.may_open}
     return holds_role_anywhere(user, *every_role)
 
 
@@ -96,13 +96,18 @@ def visible_cases_q(user: Any, *, to_work: bool = False) -> Q:
         if school_id is not None:
             by_school.setdefault(school_id, set()).add(role)
 
-    def types_for(roles: set[str]) -> list[str]:
-        return [key for key, spec in CASE_TYPES.items() if roles & set(spec.may_edit if to_work else spec.may_open)]
+    def types_for(roles: set[str]) -> Q:
+        # An allegation against the Head has its own routing (``types.ALLEGATION_AGAINST_HEAD``), so the filter
+        # goes per (type, against_head) rather than per type.
+        allowed = Q(pk__in=[])
+        for spec, against_head in routing_variants():
+            if roles & set(spec.may_edit if to_work else spec.may_open):
+                one = Q(case_type=spec.case_type.value)
+                allowed |= one if against_head is None else one & Q(against_head=against_head)
+        return allowed
 
-    if trust_wide and types_for(trust_wide):
-        clauses |= Q(case_type__in=types_for(trust_wide))
+    if trust_wide:
+        clauses |= types_for(trust_wide)
     for school_id, roles in by_school.items():
-        allowed = types_for(roles | trust_wide)
-        if allowed:
-            clauses |= Q(school_id=school_id, case_type__in=allowed)
+        clauses |= Q(school_id=school_id) & types_for(roles | trust_wide)
     return clauses & ~Q(linked_users=user)

@@ -7,7 +7,7 @@ is built from ``CASE_TYPES`` below.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import models
 
@@ -90,6 +90,9 @@ class CaseTypeSpec:
     referral_words: str = ""
     retention: Retention = Retention.CLOSED_PLUS_6
     reporter_reminder: str = ""
+    # Working days within which the required referral must be recorded (0: no referral target). KCSIE: an
+    # allegation against staff is referred to the LADO within one working day.
+    referral_target_days: int = 0
 
     @property
     def label(self) -> str:
@@ -233,13 +236,38 @@ CASE_TYPES: dict[str, CaseTypeSpec] = {
             retention=Retention.OPENED_PLUS_10,
             reporter_reminder="Do not discuss the allegation with the member of staff concerned or investigate it "
             "yourself.",
+            referral_target_days=1,
         ),
     )
 }
 
+# KCSIE (A.2.3): an allegation against the Head is dealt with by the person above them, the Executive Headteacher,
+# and never goes to the Head (nor to whoever holds the Head's role alongside them). The DSL still helps and the
+# deputy may read it; if the Executive Headteacher does not pick it up, the DSL is told.
+ALLEGATION_AGAINST_HEAD = replace(
+    CASE_TYPES[CaseType.ALLEGATION],
+    owners=(Role.EXECUTIVE_HEADTEACHER,),
+    editors=(Role.DSL,),
+    readers=(Role.DEPUTY_DSL,),
+    escalation=((Role.DSL,),),
+)
 
-def spec_for(case_type: str) -> CaseTypeSpec:
+
+def spec_for(case_type: str, *, against_head: bool = False) -> CaseTypeSpec:
+    if against_head and case_type == CaseType.ALLEGATION:
+        return ALLEGATION_AGAINST_HEAD
     return CASE_TYPES[case_type]
+
+
+def routing_variants() -> list[tuple[CaseTypeSpec, bool | None]]:
+    """Every spec with the ``against_head`` value it applies to (None: any), for filters built per spec."""
+    variants: list[tuple[CaseTypeSpec, bool | None]] = []
+    for key, spec in CASE_TYPES.items():
+        if key == CaseType.ALLEGATION:
+            variants += [(spec, False), (ALLEGATION_AGAINST_HEAD, True)]
+        else:
+            variants.append((spec, None))
+    return variants
 
 
 # What the screening/moderation app calls a finding, mapped to the case it opens (A.5.6, A.2.3).

@@ -61,6 +61,7 @@ def report(request: AuthedRequest, kind: str) -> HttpResponse:
                 linked_pupils=[data["pupil"]] if data.get("pupil") else (),
                 linked_content=data.get("where", ""),
                 source="report_form",
+                against_head=form.against_head(),
             )
         except CaseError as error:
             form.add_error(None, str(error))
@@ -72,7 +73,7 @@ def report(request: AuthedRequest, kind: str) -> HttpResponse:
 def received(request: AuthedRequest, reference: str) -> HttpResponse:
     """What the reporter sees: that it arrived, and later that it was dealt with; never the case."""
     case = get_object_or_404(queries.my_reports(request.user), reference=reference)
-    return render(request, "cases/received.html", {"case": case, "spec": CASE_TYPES[case.case_type]})
+    return render(request, "cases/received.html", {"case": case, "spec": case.spec})
 
 
 def my_reports(request: AuthedRequest) -> HttpResponse:
@@ -111,7 +112,12 @@ def _case_context(request: AuthedRequest, case: Case, **bound: Any) -> dict[str,
     written = next((item.text for item in evidence if not item.is_file and item.text), case.linked_content)
     pupils = list(case.linked_pupils.all())
     site = reported.site_fact(case.linked_site_id, case.linked_site_label, request.user)
+    referral_recorded = case.entries.filter(kind="referral", agency__in=case.spec.required_referral).exists()
     return {
+        "referral_recorded": referral_recorded,
+        "referral_overdue": not referral_recorded
+        and case.referral_due_at is not None
+        and case.referral_due_at <= timezone.now(),
         "case": case,
         "spec": case.spec,
         "may_work": access.can(request.user, "cases.work_case", case) and not case.is_closed,
