@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "custos.sso",
     "custos.dashboards",
     "custos.privacy",
+    "custos.notify",
     # --- API and single sign-on (issue 10; custos/api, custos/sso) ---
     "rest_framework",
     "drf_spectacular",
@@ -321,6 +322,17 @@ CUSTOS_MONITORING_RETENTION_DAYS = _env_int("CUSTOS_MONITORING_RETENTION_DAYS", 
 CUSTOS_MAIL_RETENTION_DAYS = _env_int("CUSTOS_MAIL_RETENTION_DAYS", 90)
 # A subject access archive is deleted this many days after it was gathered; the request record stays.
 CUSTOS_SAR_ARCHIVE_DAYS = _env_int("CUSTOS_SAR_ARCHIVE_DAYS", 30)
+# Urgent alerts (A.2.3) by text message through GOV.UK Notify: the trust's API key and an SMS template whose text is
+# "((message))" alone (checked by custos_notify.E001-E003); and the hosts Teams and Slack incoming webhooks live on.
+CUSTOS_NOTIFY_API_KEY = os.environ.get("CUSTOS_NOTIFY_API_KEY", "")
+CUSTOS_NOTIFY_SMS_TEMPLATE_ID = os.environ.get("CUSTOS_NOTIFY_SMS_TEMPLATE_ID", "")
+CUSTOS_NOTIFY_BASE_URL = os.environ.get("CUSTOS_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+CUSTOS_WEBHOOK_HOSTS = {
+    "teams": _env_list(
+        "CUSTOS_TEAMS_WEBHOOK_HOSTS", ["webhook.office.com", "logic.azure.com", "environment.api.powerplatform.com"]
+    ),
+    "slack": _env_list("CUSTOS_SLACK_WEBHOOK_HOSTS", ["hooks.slack.com"]),
+}
 
 LOGGING = {
     "version": 1,

@@ -20,6 +20,7 @@ urlpatterns = [
     path("sso/", include("custos.sso.urls")),
     path("dashboards/", include("custos.dashboards.urls")),
     path("privacy/", include("custos.privacy.urls")),
+    path("notify/", include("custos.notify.urls")),
 ]
 if settings.DEBUG:
     # A developer's tool in the demo only: in production the Django admin is not mounted (issue 15, item 8).

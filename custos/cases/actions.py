@@ -24,9 +24,17 @@ from django.utils import timezone
 from custos.accounts import access
 from custos.accounts.models import Kind, Pupil, Role, RoleAssignment, School, Trust, User
 from custos.audit.actions import record
-from custos.cases.business_time import WEEKDAY_NAMES, SchoolDay, add_school_minutes, add_working_days
+from custos.cases import oncall
+from custos.cases.business_time import (
+    WEEKDAY_NAMES,
+    SchoolDay,
+    add_school_minutes,
+    add_working_days,
+    bank_holidays,
+)
 from custos.cases.models import (
     ALLOWED_TRANSITIONS,
+    BankHolidays,
     Case,
     CaseSettings,
     CaseTarget,
@@ -35,6 +43,7 @@ from custos.cases.models import (
     EntryKind,
     Escalation,
     Evidence,
+    SchoolHoliday,
     Source,
     Status,
     Tombstone,
@@ -76,10 +85,21 @@ class IncomingFile:
 # --- targets and school time -------------------------------------------------------------------------------
 
 
+def closed_days_for(trust: Trust, settings_row: CaseSettings | None = None) -> dict[dt.date, str]:
+    """Every day the schools are closed, with what it is: bank holidays (the trust's part of the UK), school
+    holidays and closed days from Case timings. Neither school-time targets nor school-hours cover run on them."""
+    settings_row = settings_row or case_settings_for(trust)
+    year = timezone.localdate().year
+    closed = dict(bank_holidays(settings_row.bank_holidays, year - 1, year + 3))
+    for holiday in SchoolHoliday.objects.filter(trust=trust):
+        closed.update(dict.fromkeys(holiday.days(), holiday.label))
+    closed.update(dict(ClosedDay.objects.filter(trust=trust).values_list("day", "label")))
+    return closed
+
+
 def school_day_for(trust: Trust) -> SchoolDay:
-    settings_row = CaseSettings.objects.filter(trust=trust).first() or CaseSettings(trust=trust)
-    closed = frozenset(ClosedDay.objects.filter(trust=trust).values_list("day", flat=True))
-    return settings_row.school_day(closed)
+    settings_row = case_settings_for(trust)
+    return settings_row.school_day(frozenset(closed_days_for(trust, settings_row)))
 
 
 def target_for(trust: Trust, case_type: str) -> tuple[int, str]:
@@ -227,6 +247,81 @@ def remove_closed_day(trust: Trust, *, closed_day_id: int, by: User) -> None:
         row.delete()
 
 
+def add_school_holiday(trust: Trust, *, first_day: dt.date, last_day: dt.date, label: str, by: User) -> SchoolHoliday:
+    """A school holiday between terms (half term, Easter): closed from ``first_day`` to ``last_day`` inclusive, so
+    cover is out of hours all day and school-time targets wait for the next term (A.2.3). Audited."""
+    access.require(by, "cases.configure", trust)
+    label = (label or "").strip()
+    if not label:
+        raise CaseError("Say what the holiday is, for example “Easter holidays”.", field="label")
+    if len(label) > 100:
+        raise CaseError("Keep the name of the holiday to 100 characters.", field="label")
+    if last_day < first_day:
+        raise CaseError(
+            f"The holiday must end on or after the day it starts: {last_day:%d/%m/%Y} is before {first_day:%d/%m/%Y}.",
+            field="last_day",
+        )
+    if (last_day - first_day).days > 62:
+        raise CaseError("A school holiday is at most about two months long. Check the dates.", field="last_day")
+    today = timezone.localdate()
+    if last_day < today - CLOSED_DAY_PAST_LIMIT or first_day > today + CLOSED_DAY_FUTURE_LIMIT:
+        raise CaseError("Add holidays for this school year and the next couple. Check the year.", field="first_day")
+    overlapping = SchoolHoliday.objects.filter(trust=trust, first_day__lte=last_day, last_day__gte=first_day).first()
+    if overlapping is not None:
+        raise CaseError(f"It overlaps {overlapping}. Change or remove that one first.", field="first_day")
+    try:
+        with transaction.atomic():
+            row = SchoolHoliday.objects.create(trust=trust, first_day=first_day, last_day=last_day, label=label)
+            record(
+                by,
+                "cases.school_holiday_added",
+                row,
+                changes={"first_day": first_day, "last_day": last_day, "label": label, "clause": "A.2.3"},
+            )
+    except IntegrityError:
+        raise CaseError(f"A holiday already starts on {first_day:%d/%m/%Y}.", field="first_day") from None
+    return row
+
+
+def remove_school_holiday(trust: Trust, *, holiday_id: int, by: User) -> None:
+    access.require(by, "cases.configure", trust)
+    with transaction.atomic():
+        row = SchoolHoliday.objects.select_for_update().filter(trust=trust, pk=holiday_id).first()
+        if row is None:
+            raise CaseConflict("That holiday was already removed (perhaps by someone else). Nothing changed.")
+        record(
+            by,
+            "cases.school_holiday_removed",
+            row,
+            changes={"first_day": row.first_day, "last_day": row.last_day, "label": row.label, "clause": "A.2.3"},
+        )
+        row.delete()
+
+
+ALERT_ACK_MINUTES_RANGE = range(1, 121)
+
+
+def set_out_of_hours(trust: Trust, *, bank_holidays: str, alert_ack_minutes: int, by: User) -> CaseSettings:
+    """Which UK bank holidays the schools close for, and how many minutes an urgent alert waits to be acknowledged
+    before it goes to the next person (A.2.3). Audited with from/to."""
+    access.require(by, "cases.configure", trust)
+    if bank_holidays not in BankHolidays.values:
+        raise CaseError("Choose which bank holidays the schools close for.", field="bank_holidays")
+    if alert_ack_minutes not in ALERT_ACK_MINUTES_RANGE:
+        raise CaseError(
+            "An urgent alert must be acknowledged within 1 to 120 minutes: A.2.3 asks for action immediately.",
+            field="alert_ack_minutes",
+        )
+    with transaction.atomic():
+        row, _ = CaseSettings.objects.select_for_update().get_or_create(trust=trust)
+        before = {"bank_holidays": row.bank_holidays, "alert_ack_minutes": row.alert_ack_minutes}
+        CaseSettings.objects.filter(pk=row.pk).update(bank_holidays=bank_holidays, alert_ack_minutes=alert_ack_minutes)
+        row.refresh_from_db()
+        after = {"bank_holidays": bank_holidays, "alert_ack_minutes": alert_ack_minutes}
+        record(by, "cases.out_of_hours_changed", row, changes={"from": before, "to": after, "clause": "A.2.3"})
+    return row
+
+
 # --- people ------------------------------------------------------------------------------------------------
 
 
@@ -355,12 +450,15 @@ def open_case(
     source: str = Source.API,
     source_ref: str = "",
     against_head: bool = False,
+    at_risk_now: bool = False,
 ) -> Case:
     """Record a case, route it to its owners (email and 'Waiting for me') and start its target clock.
 
     Runs inside the caller's transaction (or its own). ``linked_site`` is a custos_sites Site (or anything with
-    ``pk`` and ``str()``). An allegation ``against_head`` (or linking a user who is the school's Head) goes to the
-    Executive Headteacher instead of the Head (KCSIE). Raises ``CaseError`` on bad input, changing nothing.
+    ``pk`` and ``str()``). A concern ``at_risk_now``, or one whose screening ``findings`` (in ``details``) hold an
+    ``escalate``, alerts the person on call at once on the wall clock (``cases.oncall``). An allegation
+    ``against_head`` (or linking a user who is the school's Head) goes to the Executive Headteacher instead of the
+    Head (KCSIE). Raises ``CaseError`` on bad input, changing nothing.
     """
     if case_type not in CASE_TYPES:
         raise CaseError(f"There is no case type called {case_type!r}.")
@@ -379,6 +477,10 @@ def open_case(
     now = timezone.now()
     amount, unit = target_for(school.trust, case_type)
     day = school_day_for(school.trust)
+    alert_reason = oncall.immediate_risk_reason(at_risk_now=at_risk_now, details=details)
+    ack_minutes = case_settings_for(school.trust).alert_ack_minutes
+    # A.2.3 "immediately": at immediate risk the clock is the wall clock, not school time.
+    due_at = now + dt.timedelta(minutes=ack_minutes) if alert_reason else add_target(now, amount, unit, day)
     with transaction.atomic():
         case = Case.objects.create(
             reference=f"pending-{uuid.uuid4().hex[:12]}",
@@ -391,7 +493,8 @@ def open_case(
             reported_by=reported_by,
             reporter_label=_label(reported_by),
             opened_at=now,
-            due_at=add_target(now, amount, unit, day),
+            due_at=due_at,
+            immediate_risk=bool(alert_reason),
             against_head=against_head,
             referral_due_at=(
                 add_working_days(now, spec.referral_target_days, day) if spec.referral_target_days else None
@@ -419,15 +522,19 @@ def open_case(
                 "source": source,
                 "routed_to": [u.pk for u in owners],
                 "against_head": against_head,
+                "immediate_risk": alert_reason,
             },
         )
         for owner in owners:
             queue_email(owner, "case_opened", {"case": case, "spec": spec, "link": _case_url(case)})
         if reported_by is not None:
             queue_email(reported_by, "case_received", {"case": case, "spec": spec})
-        from custos.cases.tasks import cases_escalation_tick
+        if alert_reason:
+            oncall.raise_alert(case, reason=alert_reason, ack_minutes=ack_minutes)
+        else:
+            from custos.cases.tasks import cases_escalation_tick
 
-        enqueue(cases_escalation_tick, delay=max(case.due_at - now, dt.timedelta()) + dt.timedelta(seconds=1))
+            enqueue(cases_escalation_tick, delay=max(case.due_at - now, dt.timedelta()) + dt.timedelta(seconds=1))
     return case
 
 
@@ -464,6 +571,7 @@ def acknowledge(case: Case, *, by: User) -> Case:
             raise CaseConflict(f"{case.reference} was already acknowledged by {locked.acknowledged_by or 'someone'}.")
         now = timezone.now()
         _move(locked, Status.OPEN, acknowledged_at=now, acknowledged_by=by, assigned_to=locked.assigned_to or by)
+        oncall.stop_alert_for(locked, by=by, at=now)
         _entry(locked, by, EntryKind.ACKNOWLEDGED, "Acknowledged" + (" late." if now > locked.due_at else " in time."))
         record(by, "cases.acknowledged", locked, changes={"late": now > locked.due_at})
     return locked
@@ -752,6 +860,15 @@ def record_view(case: Case, *, by: User, reason: str = "") -> None:
         record(by, "cases.viewed", case, changes={"reason": reason.strip(), "as_owner": is_owner})
 
 
+def record_chronology_view(pupil: Pupil, *, by: User, reason: str) -> None:
+    """Every opening of a pupil's chronology goes in the audit log with the reason given (A.2.3)."""
+    access.require(by, "cases.view_chronology", pupil)
+    if len(reason.strip()) < MIN_REASON_CHARS:
+        raise CaseError("Say in a few words why you need this pupil's whole chronology.", field="reason")
+    with transaction.atomic():
+        record(by, "cases.chronology_viewed", pupil, changes={"pupil": pupil.pk, "reason": reason.strip()})
+
+
 def open_quarantined(evidence: Evidence, *, by: User, reason: str) -> bytes:
     """The bytes of quarantined evidence, for the DSL only, with a recorded reason (A.5.6)."""
     if not access.can(by, "cases.open_quarantined", evidence.case):
@@ -790,7 +907,10 @@ def escalate_overdue(now: dt.datetime | None = None) -> list[Escalation]:
     now = now or timezone.now()
     done: list[Escalation] = []
     days: dict[int, SchoolDay] = {}
-    overdue = Case.objects.filter(status=Status.NEW, due_at__lte=now).select_related("school__trust")
+    # Cases at immediate risk climb their own wall-clock ladder (``cases.oncall``) instead.
+    overdue = Case.objects.filter(status=Status.NEW, due_at__lte=now, immediate_risk=False).select_related(
+        "school__trust"
+    )
     for case in overdue:
         day = days.setdefault(case.school.trust_id, school_day_for(case.school.trust))
         times = step_times(case, day)

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from zoneinfo import ZoneInfo
+
+import holidays
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -42,6 +45,16 @@ class SchoolDay:
             if self.is_school_day(candidate):
                 return candidate
         raise ValueError("No school day in the next year: check the school week and closed days.")
+
+
+@lru_cache(maxsize=16)
+def bank_holidays(region: str, first_year: int, last_year: int) -> dict[dt.date, str]:
+    """UK bank holidays for ``region`` ("ENG" England and Wales, "SCT", "NIR"; anything else: none), by date,
+    from the ``holidays`` package (substitute days included, e.g. "Boxing Day (observed)")."""
+    if region not in ("ENG", "WLS", "SCT", "NIR"):
+        return {}
+    found = holidays.country_holidays("GB", subdiv=region, years=range(first_year, last_year + 1))
+    return {day: str(name) for day, name in sorted(found.items())}
 
 
 def _require_aware(moment: dt.datetime) -> None:

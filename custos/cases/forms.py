@@ -10,7 +10,8 @@ from django.utils import timezone
 from custos.accounts import access
 from custos.accounts.models import Pupil, School, User
 from custos.cases.business_time import WEEKDAY_NAMES
-from custos.cases.models import Case, EntryKind
+from custos.cases.chronology import LineKind
+from custos.cases.models import BankHolidays, Case, EntryKind
 from custos.cases.pupils import SHARED_NAME_HINT, PupilChoiceField
 from custos.cases.types import Agency, CaseType, TargetUnit
 
@@ -102,6 +103,12 @@ class ReportForm(forms.Form):
     person = forms.CharField(
         label="Who was involved?", max_length=200, required=False, help_text="Name, or leave empty if not known"
     )
+    at_risk_now = forms.BooleanField(
+        label="A child may be at risk now",
+        required=False,
+        help_text="Custos alerts whoever is on call at once, day or night, by text message as well as email. If a "
+        "child is in immediate danger, call 999 first.",
+    )
     about_head = forms.BooleanField(
         label="It is about the Head of School/Head Teacher",
         required=False,
@@ -118,6 +125,7 @@ class ReportForm(forms.Form):
         "concern": [
             "concern_type",
             "school",
+            "at_risk_now",
             "summary",
             "pupil",
             "person",
@@ -198,7 +206,7 @@ class ReportForm(forms.Form):
         return self.user.school if self.user.school is not None else self.cleaned_data["school"]
 
     def details(self) -> dict[str, str]:
-        skip = {"summary", "concern_type", "school", "pupil", "evidence", "about_head"}
+        skip = {"summary", "concern_type", "school", "pupil", "evidence", "about_head", "at_risk_now"}
         return {
             str(self.fields[name].label): str(value)
             for name, value in self.cleaned_data.items()
@@ -390,3 +398,113 @@ class ClosedDayForm(forms.Form):
         max_length=100,
         error_messages={"required": "Say what the day is, for example “Easter Monday” or “INSET day”."},
     )
+
+
+UK_DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y", "%d-%m-%Y", "%Y-%m-%d"]
+
+
+def _uk_date(label: str, required: str) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        help_text="Day/month/year, for example 30/03/2026",
+        input_formats=UK_DATE_FORMATS,
+        error_messages={
+            "required": required,
+            "invalid": "Enter a real date as day/month/year, for example 30/03/2026.",
+        },
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+class SchoolHolidayForm(forms.Form):
+    first_day = _uk_date("First day of the holiday", "Enter the first day of the holiday.")
+    last_day = _uk_date("Last day of the holiday", "Enter the last day of the holiday.")
+    label = forms.CharField(
+        label="What the holiday is",
+        help_text="For example: Easter holidays, October half term",
+        max_length=100,
+        error_messages={"required": "Say what the holiday is, for example “Easter holidays”."},
+    )
+
+
+class OutOfHoursForm(forms.Form):
+    bank_holidays = forms.ChoiceField(label="Bank holidays the schools close for", choices=BankHolidays.choices)
+    alert_ack_minutes = forms.IntegerField(
+        label="Minutes to acknowledge an urgent alert",
+        help_text="When a child may be at risk now, the person on call has this long before the next person is "
+        "alerted (A.2.3). Usually 15.",
+        min_value=1,
+        max_value=120,
+        error_messages={
+            "required": "Enter how many minutes, for example 15.",
+            "min_value": "At least 1 minute.",
+            "max_value": "At most 120 minutes: A.2.3 asks for action immediately.",
+            "invalid": "Enter a whole number of minutes, for example 15.",
+        },
+    )
+
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+def _moment(label: str) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        input_formats=[DATETIME_LOCAL, "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"],
+        help_text="Day/month/year and time, for example 03/04/2026 17:00",
+        widget=forms.DateTimeInput(format=DATETIME_LOCAL, attrs={"type": "datetime-local"}),
+        error_messages={
+            "required": f"Enter when the shift {'starts' if 'start' in label.lower() else 'ends'}.",
+            "invalid": "Enter a real date and time, for example 03/04/2026 17:00.",
+        },
+    )
+
+
+class ShiftForm(forms.Form):
+    """One on-call shift (A.2.3), optionally repeated weekly."""
+
+    person = forms.ModelChoiceField(
+        label="Who is on call",
+        queryset=User.objects.none(),
+        empty_label="Choose…",
+        error_messages={"required": "Choose who is on call."},
+    )
+    starts_at = _moment("Starts")
+    ends_at = _moment("Ends")
+    position = forms.TypedChoiceField(
+        label="Asked",
+        choices=[(1, "First"), (2, "Second (if the first does not answer)"), (3, "Third")],
+        coerce=int,
+        initial=1,
+    )
+    repeat_weeks = forms.IntegerField(
+        label="Repeat for how many weeks",
+        initial=1,
+        min_value=1,
+        max_value=26,
+        help_text="1 for this shift only; for example 6 for the same night each week to half term.",
+        error_messages={"min_value": "At least 1 week.", "max_value": "At most 26 weeks."},
+    )
+
+    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _model_field(self, "person").queryset = people
+
+
+class ChronologyReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Why do you need this pupil's whole chronology?",
+        help_text="Recorded in the audit log with your name, each time you open it.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        error_messages={"required": "Say why you need this pupil's whole chronology."},
+    )
+
+
+class ChronologyFilterForm(forms.Form):
+    kind = forms.MultipleChoiceField(
+        label="Show", choices=LineKind.CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    case_type = forms.ChoiceField(label="Type of case", choices=[("", "Any"), *CaseType.choices], required=False)
+    since = forms.DateField(label="From", required=False, input_formats=UK_DATE_FORMATS)
+    until = forms.DateField(label="To", required=False, input_formats=UK_DATE_FORMATS)

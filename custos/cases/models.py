@@ -39,8 +39,17 @@ class Source(models.TextChoices):
     API = "api", "Another system"
 
 
+class BankHolidays(models.TextChoices):
+    """Which part of the UK's bank holidays (from the ``holidays`` package) the schools close for."""
+
+    ENGLAND_AND_WALES = "ENG", "England and Wales"
+    SCOTLAND = "SCT", "Scotland"
+    NORTHERN_IRELAND = "NIR", "Northern Ireland"
+    NONE = "none", "None: only the closed days and holidays listed here"
+
+
 class CaseSettings(models.Model):
-    """The trust's school day, for targets counted in school time (A.2.3)."""
+    """The trust's school day, for targets counted in school time (A.2.3), and how fast urgent alerts climb."""
 
     trust = models.OneToOneField(Trust, on_delete=models.CASCADE, related_name="case_settings")
     day_starts = models.TimeField(default=dt.time(8, 0))
@@ -49,12 +58,20 @@ class CaseSettings(models.Model):
         max_length=20, default="0,1,2,3,4", help_text="School days, 0 = Monday … 6 = Sunday, comma separated"
     )
     time_zone = models.CharField(max_length=60, default="Europe/London")
+    bank_holidays = models.CharField(max_length=4, choices=BankHolidays.choices, default=BankHolidays.ENGLAND_AND_WALES)
+    # A.2.3 "immediately": an urgent alert not acknowledged within this many minutes goes to the next person.
+    alert_ack_minutes = models.PositiveSmallIntegerField(default=15)
     # Bumped by every change, so that of two people saving the same page at once exactly one wins.
     version = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name_plural = "case settings"
-        constraints = [models.CheckConstraint(condition=Q(day_ends__gt=models.F("day_starts")), name="day_ends_later")]
+        constraints = [
+            models.CheckConstraint(condition=Q(day_ends__gt=models.F("day_starts")), name="day_ends_later"),
+            models.CheckConstraint(
+                condition=Q(alert_ack_minutes__gte=1, alert_ack_minutes__lte=120), name="alert_ack_minutes_range"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Case settings for {self.trust}"
@@ -86,6 +103,30 @@ class ClosedDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%d/%m/%Y} {self.label}"
+
+
+class SchoolHoliday(models.Model):
+    """A school holiday between terms (half term, Easter): the schools are closed from ``first_day`` to
+    ``last_day`` inclusive, so out-of-hours cover runs all day and school-time targets do not."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="school_holidays")
+    first_day = models.DateField()
+    last_day = models.DateField()
+    label = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["first_day"]
+        constraints = [
+            models.CheckConstraint(condition=Q(last_day__gte=models.F("first_day")), name="holiday_ends_after_start"),
+            models.UniqueConstraint(fields=["trust", "first_day"], name="holiday_unique_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.first_day:%d/%m/%Y}–{self.last_day:%d/%m/%Y}"
+
+    def days(self) -> list[dt.date]:
+        count = (self.last_day - self.first_day).days + 1
+        return [self.first_day + dt.timedelta(days=n) for n in range(count)]
 
 
 class CaseTarget(models.Model):
@@ -133,6 +174,9 @@ class Case(models.Model):
     against_head = models.BooleanField(default=False)
     # When the type's required referral must be recorded by (KCSIE: the LADO within one working day).
     referral_due_at = models.DateTimeField(null=True, blank=True)
+    # A.2.3 "immediately": a screening ``escalate`` finding, or a concern marked "a child may be at risk now". The
+    # person on call is alerted at once on the wall clock (``cases.oncall``), not in school time.
+    immediate_risk = models.BooleanField(default=False)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -182,6 +226,8 @@ class EntryKind(models.TextChoices):
     CLOSED = "closed", "Closed"
     REOPENED = "reopened", "Reopened"
     QUARANTINE_OPENED = "quarantine_opened", "Quarantined evidence opened"
+    ALERTED = "alerted", "Urgent alert sent"
+    ALERT_ACKNOWLEDGED = "alert_acknowledged", "Urgent alert acknowledged"
 
 
 class Entry(models.Model):
@@ -286,3 +332,77 @@ class Tombstone(models.Model):
 
     def __str__(self) -> str:
         return f"Deleted case {self.reference}"
+
+
+class OnCallShift(models.Model):
+    """Who answers urgent alerts for a school (or, with no school, for the whole Trust as the fallback) from
+    ``starts_at`` to ``ends_at``. Several shifts may overlap: ``position`` 1 is asked first, then 2, … (A.2.3)."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="on_call_shifts")
+    school = models.ForeignKey(School, null=True, blank=True, on_delete=models.CASCADE, related_name="on_call_shifts")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="on_call_shifts")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    position = models.PositiveSmallIntegerField(default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["starts_at", "position", "pk"]
+        indexes = [models.Index(fields=["trust", "school", "ends_at"], name="shift_lookup_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="shift_ends_after_start"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="shift_position_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} on call {self.starts_at:%d/%m/%Y %H:%M}–{self.ends_at:%d/%m/%Y %H:%M}"
+
+
+class AlertReason(models.TextChoices):
+    SCREENING = "screening", "Screening found something that must be escalated"
+    AT_RISK_NOW = "at_risk_now", "The person reporting said a child may be at risk now"
+
+
+class Alert(models.Model):
+    """The urgent alert of one case (A.2.3): a ladder of people, each given ``ack_minutes`` of wall-clock time
+    before the next is alerted. Acknowledged by any person alerted, or by acknowledging the case."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="alert")
+    reason = models.CharField(max_length=20, choices=AlertReason.choices)
+    raised_at = models.DateTimeField(default=timezone.now)
+    ack_minutes = models.PositiveSmallIntegerField()
+    # The ladder as worked out when the alert was raised: [[user id, …], …], one list per step, with the words
+    # saying who each step is ("on call", "next on the rota", "Head of School", "Executive Headteacher").
+    ladder = models.JSONField(default=list)
+    nobody_on_call = models.BooleanField(default=False)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["acknowledged_at"], name="alert_open_idx")]
+
+    def __str__(self) -> str:
+        return f"Urgent alert for {self.case}"
+
+    def step_due(self, step: int) -> dt.datetime:
+        return self.raised_at + dt.timedelta(minutes=self.ack_minutes * (step - 1))
+
+
+class AlertStep(models.Model):
+    """One rung of the ladder, sent once (unique on alert + step) however often the tick runs."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="steps")
+    step = models.PositiveSmallIntegerField()
+    who = models.CharField(max_length=100)
+    at = models.DateTimeField(default=timezone.now)
+    notified = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")
+
+    class Meta:
+        ordering = ["step"]
+        constraints = [models.UniqueConstraint(fields=["alert", "step"], name="alert_step_once")]
+
+    def __str__(self) -> str:
+        return f"{self.alert} step {self.step}"

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from custos.accounts import access
-from custos.cases.models import Case, ClosedDay, Escalation, Evidence, Status
+from custos.cases.models import Case, ClosedDay, Escalation, Evidence, SchoolHoliday, Status
 from custos.cases.rules import visible_cases_q
 
 
@@ -88,3 +88,9 @@ def retention_due(on: dt.date | None = None, *, within_days: int = 30) -> QueryS
 
 def closed_days_for(trust: Any) -> QuerySet[ClosedDay]:
     return ClosedDay.objects.filter(trust=trust).order_by("day")
+
+
+def school_holidays_for(trust: Any) -> QuerySet[SchoolHoliday]:
+    """This year's and later school holidays, earliest first."""
+    since = timezone.localdate() - dt.timedelta(days=365)
+    return SchoolHoliday.objects.filter(trust=trust, last_day__gte=since).order_by("first_day")

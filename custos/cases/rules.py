@@ -73,7 +73,46 @@ def may_configure_targets(user: Any, trust: Any = None) -> bool:
     return holds_role_anywhere(user, *CASE_SETTINGS_ROLES)
 
 
+ROTA_EDITORS = (Role.DSL,)
+ROTA_READERS = (Role.DSL, Role.DEPUTY_DSL, Role.HEAD_OF_SCHOOL, Role.EXECUTIVE_HEADTEACHER)
+
+
+def _staff_roles_at(user: Any, school: Any) -> set[str]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active or user.kind != Kind.STAFF:
+        return set()
+    return user.roles_at(school)
+
+
+@rules.predicate
+def may_edit_rota(user: Any, school: Any = None) -> bool:
+    """A school's rota: its DSL (A.2.3). The Trust's fallback (``school`` None): the Executive Headteacher."""
+    if school is None:
+        return holds_role_anywhere(user, *CASE_SETTINGS_ROLES)
+    return bool(_staff_roles_at(user, school) & set(ROTA_EDITORS))
+
+
+@rules.predicate
+def may_view_rota(user: Any, school: Any = None) -> bool:
+    if school is None:
+        return holds_role_anywhere(user, *ROTA_READERS)
+    return bool(_staff_roles_at(user, school) & set(ROTA_READERS))
+
+
+CHRONOLOGY_ROLES = (Role.DSL, Role.DEPUTY_DSL)
+
+
+@rules.predicate
+def may_view_chronology(user: Any, pupil: Any = None) -> bool:
+    """A pupil's whole chronology (A.2.3): the DSL and deputies of the pupil's school only."""
+    if pupil is None or getattr(pupil, "school_id", None) is None:
+        return False
+    return bool(_staff_roles_at(user, pupil.school) & set(CHRONOLOGY_ROLES))
+
+
 rules.add_perm("cases.report", is_staff_member)
+rules.add_perm("cases.view_chronology", may_view_chronology)
+rules.add_perm("cases.edit_rota", may_edit_rota)
+rules.add_perm("cases.view_rota", may_view_rota)
 rules.add_perm("cases.list", may_list_cases)
 rules.add_perm("cases.view_case", may_open_case)
 rules.add_perm("cases.work_case", may_work_case)

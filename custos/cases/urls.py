@@ -1,6 +1,6 @@
 from django.urls import path
 
-from custos.cases import views
+from custos.cases import chronology_views, oncall_views, views
 
 app_name = "cases"
 
@@ -15,6 +15,14 @@ urlpatterns = [
     path("timings/", views.case_timings, name="timings"),
     path("timings/closed-days/", views.closed_day_add, name="closed_day_add"),
     path("timings/closed-days/<int:closed_day_id>/remove/", views.closed_day_remove, name="closed_day_remove"),
+    path("pupils/<int:pupil_id>/chronology/", chronology_views.pupil_chronology, name="chronology"),
+    path("on-call/", oncall_views.rota, name="rota"),
+    path("on-call/add/", oncall_views.rota_add, name="rota_add"),
+    path("on-call/<int:shift_id>/remove/", oncall_views.rota_remove, name="rota_remove"),
+    path("alerts/<int:alert_id>/", oncall_views.alert, name="alert"),
+    path("timings/holidays/", views.school_holiday_add, name="school_holiday_add"),
+    path("timings/holidays/<int:holiday_id>/remove/", views.school_holiday_remove, name="school_holiday_remove"),
+    path("timings/out-of-hours/", views.out_of_hours, name="out_of_hours"),
     path("escalations/<int:escalation_id>/seen/", views.escalation_seen, name="escalation_seen"),
     path("<str:reference>/", views.case_detail, name="case"),
     path("<str:reference>/delete/", views.delete, name="delete"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -15,9 +16,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from custos.accounts import access
 from custos.accounts.models import User
-from custos.cases import actions, forms, queries, reported, timings
+from custos.cases import actions, forms, oncall_views, queries, reported, timings
 from custos.cases.actions import CaseError
-from custos.cases.models import Case, Escalation, Evidence
+from custos.cases.business_time import bank_holidays
+from custos.cases.models import Alert, Case, Escalation, Evidence
 from custos.cases.types import CASE_TYPES, TargetUnit
 from custos.lib import uploads
 from custos.lib.http import AuthedRequest
@@ -62,6 +64,7 @@ def report(request: AuthedRequest, kind: str) -> HttpResponse:
                 linked_content=data.get("where", ""),
                 source="report_form",
                 against_head=form.against_head(),
+                at_risk_now=bool(data.get("at_risk_now")),
             )
         except CaseError as error:
             form.add_error(None, str(error))
@@ -113,8 +116,11 @@ def _case_context(request: AuthedRequest, case: Case, **bound: Any) -> dict[str,
     pupils = list(case.linked_pupils.all())
     site = reported.site_fact(case.linked_site_id, case.linked_site_label, request.user)
     referral_recorded = case.entries.filter(kind="referral", agency__in=case.spec.required_referral).exists()
+    found = Alert.objects.filter(case=case).select_related("acknowledged_by").first()
     return {
+        **(oncall_views.alert_context(request.user, found) if found is not None else {}),
         "referral_recorded": referral_recorded,
+        "chronologies": [p for p in pupils if access.can(request.user, "cases.view_chronology", p)],
         "referral_overdue": not referral_recorded
         and case.referral_due_at is not None
         and case.referral_due_at <= timezone.now(),
@@ -376,6 +382,8 @@ def _timings_page(
     *,
     day_form: forms.SchoolDayForm | None = None,
     closed_form: forms.ClosedDayForm | None = None,
+    holiday_form: forms.SchoolHolidayForm | None = None,
+    hours_form: forms.OutOfHoursForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     trust = _trust_of(request.user)
@@ -386,12 +394,23 @@ def _timings_page(
         "weekdays": row.weekday_numbers,
         "version": row.version,
     }
-    failed = (day_form if day_form is not None and day_form.errors else None) or (
-        closed_form if closed_form is not None and closed_form.errors else None
-    )
+    failed = next((f for f in (day_form, closed_form, holiday_form, hours_form) if f is not None and f.errors), None)
+    today = timezone.localdate()
+    year_ahead = today + dt.timedelta(days=365)
     context = {
         "day_form": day_form or forms.SchoolDayForm(initial=initial),
         "closed_form": closed_form or forms.ClosedDayForm(),
+        "holiday_form": holiday_form or forms.SchoolHolidayForm(),
+        "hours_form": hours_form
+        or forms.OutOfHoursForm(
+            initial={"bank_holidays": row.bank_holidays, "alert_ack_minutes": row.alert_ack_minutes}
+        ),
+        "holidays": queries.school_holidays_for(trust),
+        "bank_holidays": [
+            (day, name)
+            for day, name in bank_holidays(row.bank_holidays, today.year, year_ahead.year).items()
+            if today <= day <= year_ahead
+        ],
         "failed_form": failed,
         "settings_row": row,
         "closed_days": queries.closed_days_for(trust),
@@ -462,3 +481,48 @@ def closed_day_remove(request: AuthedRequest, closed_day_id: int) -> HttpRespons
     else:
         messages.success(request, "Closed day removed. The target clock runs on that day again.")
     return redirect("cases:timings")
+
+
+@require_POST
+def school_holiday_add(request: AuthedRequest) -> HttpResponse:
+    access.require(request.user, "cases.configure")
+    form = forms.SchoolHolidayForm(request.POST)
+    if form.is_valid():
+        try:
+            row = actions.add_school_holiday(_trust_of(request.user), by=request.user, **form.cleaned_data)
+        except CaseError as error:
+            _show_error(form, error)
+        else:
+            messages.success(
+                request, f"{row.label} added: schools closed {row.first_day:%d/%m/%Y} to {row.last_day:%d/%m/%Y}."
+            )
+            return redirect("cases:timings")
+    return _timings_page(request, holiday_form=form, status=400)
+
+
+@require_POST
+def school_holiday_remove(request: AuthedRequest, holiday_id: int) -> HttpResponse:
+    access.require(request.user, "cases.configure")
+    try:
+        actions.remove_school_holiday(_trust_of(request.user), holiday_id=holiday_id, by=request.user)
+    except CaseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Holiday removed.")
+    return redirect("cases:timings")
+
+
+@require_POST
+def out_of_hours(request: AuthedRequest) -> HttpResponse:
+    """Bank holidays and the urgent alert's acknowledgement time (A.2.3), Executive Headteacher only."""
+    access.require(request.user, "cases.configure")
+    form = forms.OutOfHoursForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.set_out_of_hours(_trust_of(request.user), by=request.user, **form.cleaned_data)
+        except CaseError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, "Saved. Urgent alerts raised from now on use it.")
+            return redirect("cases:timings")
+    return _timings_page(request, hours_form=form, status=400)

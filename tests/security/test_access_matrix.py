@@ -24,6 +24,7 @@ from custos.accounts.tests.test_access import url_patterns
 from custos.api import actions as api_actions
 from custos.api.models import Scope
 from custos.cases import actions as case_actions
+from custos.cases import oncall
 from custos.cases.actions import IncomingFile
 from custos.cases.models import Escalation, Evidence
 from custos.cases.types import CaseType
@@ -34,6 +35,7 @@ from custos.community.tests.base import SpaceTestCase
 from custos.moderation import actions as moderation
 from custos.monitoring import actions as monitoring
 from custos.monitoring.models import Category
+from custos.notify import actions as notify
 from custos.policy import actions as policy
 from custos.privacy import actions as privacy
 from custos.sites import actions as sites
@@ -160,8 +162,22 @@ class AccessMatrixTests(SpaceTestCase):
         cls.quarantined = Evidence.objects.get(case=cls.concern)
         cls.escalation = Escalation.objects.create(case=cls.concern, step=1)
         cls.escalation.notified.add(cls.dsl)
+        # A concern marked "a child may be at risk now": an urgent alert to the DSL and deputies (no rota).
+        cls.alert = case_actions.open_case(
+            case_type=CaseType.SAFEGUARDING, school=cls.school, reported_by=cls.teacher,
+            summary="A pupil is at risk now.", source="report_form", at_risk_now=True,
+        ).alert  # fmt: skip
+        cls.shift = oncall.add_shift(
+            cls.school.trust, school=cls.school, person=cls.deputy_dsl, starts_at=timezone.now() + dt.timedelta(days=1),
+            ends_at=timezone.now() + dt.timedelta(days=2), by=cls.dsl,
+        )[0]  # fmt: skip
+        cls.channel = notify.add_channel(cls.dsl, kind="sms", address="07911 123456", by=cls.dsl)
         monday = timezone.localdate() + dt.timedelta(days=7 - timezone.localdate().weekday())
         cls.closed_day = case_actions.add_closed_day(cls.school.trust, day=monday, label="INSET day", by=cls.exec_head)
+        cls.holiday = case_actions.add_school_holiday(
+            cls.school.trust, first_day=monday + dt.timedelta(days=14), last_day=monday + dt.timedelta(days=18),
+            label="Half term", by=cls.exec_head,
+        )  # fmt: skip
         # Monitoring, privacy, API (a token and a third-party comment), staff.
         cls.domain = monitoring.set_domain_category("facebook.com", Category.SOCIAL, by=cls.ict_manager)
         cls.correction = privacy.request_correction(cls.teacher, field="job_title", value="Head of Science")
@@ -296,6 +312,22 @@ ROWS: dict[str, Row] = {
     "cases:closed_day_add": Row(nothing, frozenset({"exec_head"})),
     "cases:closed_day_remove": Row(lambda t: {"closed_day_id": t.closed_day.pk}, frozenset({"exec_head"})),
     "cases:escalation_seen": Row(lambda t: {"escalation_id": t.escalation.pk}, frozenset({"dsl"})),
+    "cases:school_holiday_add": Row(nothing, frozenset({"exec_head"})),
+    "cases:school_holiday_remove": Row(lambda t: {"holiday_id": t.holiday.pk}, frozenset({"exec_head"})),
+    "cases:out_of_hours": Row(nothing, frozenset({"exec_head"})),
+    # The on-call rota (A.2.3): the school's DSL edits it; its deputies and Head read it, and the Executive
+    # Headteacher (who keeps the Trust's fallback). An urgent alert: those it reached and those who may open the case.
+    "cases:rota": Row(nothing, frozenset({"dsl", "deputy_dsl", "head", "exec_head"})),
+    "cases:rota_add": Row(nothing, frozenset({"dsl"})),
+    "cases:rota_remove": Row(lambda t: {"shift_id": t.shift.pk}, frozenset({"dsl"})),
+    # A pupil's whole chronology (A.2.3): the DSL and deputies of the pupil's school.
+    "cases:chronology": Row(lambda t: {"pupil_id": t.pupil_record.pk}, frozenset({"dsl", "deputy_dsl"})),
+    "cases:alert": Row(lambda t: {"alert_id": t.alert.pk}, frozenset({"dsl", "deputy_dsl"})),
+    # Urgent-notification channels: each member of staff, their own only.
+    "notify:channels": Row(nothing, STAFF),
+    "notify:channel_remove": Row(
+        lambda t: {"channel_id": t.channel.pk}, frozenset({"dsl"}), refusal="That was already removed"
+    ),
     "cases:case": Row(lambda t: {"reference": t.case.reference}, frozenset({"hr", "head"})),
     "cases:delete": Row(lambda t: {"reference": t.case.reference}, frozenset({"hr", "head"})),
     "cases:evidence": Row(
