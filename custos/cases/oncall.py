@@ -139,7 +139,7 @@ def add_shift(
 
 def remove_shift(shift_id: int, *, by: User) -> None:
     with transaction.atomic():
-        shift = OnCallShift.objects.select_for_update().filter(pk=shift_id).select_related("school").first()
+        shift = OnCallShift.objects.select_for_update(of=("self",)).filter(pk=shift_id).select_related("school").first()
         if shift is None:
             raise RotaError("That shift was already removed (perhaps by someone else). Nothing changed.")
         access.require(by, "cases.edit_rota", shift.school)
@@ -247,7 +247,7 @@ def _words(alert: Alert, step: int) -> tuple[str, str]:
 def _send_step(alert: Alert, step: int) -> AlertStep | None:
     """Alert rung ``step``, once; nothing if the alert or the case was acknowledged, or the ladder is done."""
     with transaction.atomic():
-        locked = Alert.objects.select_for_update().select_related("case__school").get(pk=alert.pk)
+        locked = Alert.objects.select_for_update(of=("self",)).select_related("case__school").get(pk=alert.pk)
         if locked.acknowledged_at is not None or locked.case.status != Status.NEW or step > len(locked.ladder):
             return None
         rung = locked.ladder[step - 1]

@@ -267,9 +267,7 @@ class UrgentAlertTests(SpaceTestCase):
             (s.step, s.who, sorted(u.username for u in s.notified.all())) for s in AlertStep.objects.order_by("step")
         ]
 
-    def test_a23_a_disclosure_at_0356_on_an_easter_saturday_alerts_the_person_on_call_and_climbs_the_ladder(
-        self,
-    ) -> None:
+    def test_a23_a_disclosure_at_0356_on_an_easter_saturday_alerts_on_call_and_climbs_the_ladder(self) -> None:
         self.rota()
         with Providers() as p, time_machine.travel(SATURDAY_0356, tick=False) as clock:
             self.channels(p)
