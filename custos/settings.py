@@ -333,6 +333,13 @@ CUSTOS_WEBHOOK_HOSTS = {
     ),
     "slack": _env_list("CUSTOS_SLACK_WEBHOOK_HOSTS", ["hooks.slack.com"]),
 }
+# Conversations (A.2.2, A.2.3): a member's last N messages in a space within D days are screened together.
+CUSTOS_CONVERSATION_MESSAGES = _env_int("CUSTOS_CONVERSATION_MESSAGES", 20)
+CUSTOS_CONVERSATION_DAYS = _env_int("CUSTOS_CONVERSATION_DAYS", 14)
+if not 2 <= CUSTOS_CONVERSATION_MESSAGES <= 200:
+    raise ImproperlyConfigured("CUSTOS_CONVERSATION_MESSAGES must be a whole number from 2 to 200.")
+if not 1 <= CUSTOS_CONVERSATION_DAYS <= 365:
+    raise ImproperlyConfigured("CUSTOS_CONVERSATION_DAYS must be a whole number of days from 1 to 365.")
 
 LOGGING = {
     "version": 1,

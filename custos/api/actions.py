@@ -21,7 +21,7 @@ from custos.api.models import SEVERITY_RANKS, ApiToken, ExternalComment, Scope
 from custos.audit.actions import record
 from custos.lib.screening import context_for
 from custos.mail.actions import queue_email
-from custos.screening import Venue, screen
+from custos.screening import ScreeningContext, Venue, screen
 from custos.sites.models import APPROVED_STATES, Hosting, Site
 from custos.sites.queries import administrators_of, moderators_of
 
@@ -154,6 +154,7 @@ def submit_third_party_comments(
             for c in ExternalComment.objects.filter(site=site, external_id__in=[c.external_id for c in comments])
         }
         created: list[ExternalComment] = []
+        by_conversation: set[int] = set()
         for incoming in comments:
             if incoming.external_id in existing:
                 results.append(SubmittedComment(existing[incoming.external_id], duplicate=True))
@@ -173,6 +174,8 @@ def submit_third_party_comments(
                 findings=findings,
                 severity_rank=_worst(findings),
             )
+            if _over_conversation(comment, context):
+                by_conversation.add(comment.pk)
             existing[incoming.external_id] = comment
             created.append(comment)
             results.append(SubmittedComment(comment, duplicate=False))
@@ -188,10 +191,27 @@ def submit_third_party_comments(
                     "clause": "A.5.5",
                 },
             )
-            escalated = [c for c in created if c.severity == "escalate"]
+            escalated = [c for c in created if c.severity == "escalate" and c.pk not in by_conversation]
             if escalated:
                 _escalate_at_once(site, escalated)
     return results
+
+
+def _over_conversation(comment: ExternalComment, context: ScreeningContext) -> bool:
+    """A pattern over the author's recent comments on the site that this one alone did not raise (A.2.2, A.2.3):
+    recorded once, and the comment waits at the top of the queue as escalate for a moderator to read with the
+    comments that formed it (no case is opened on arrival: a moderator decides). Inside the caller's transaction."""
+    from custos.moderation import conversations
+
+    if comment.severity_rank >= SEVERITY_RANKS["escalate"]:
+        return False
+    found = conversations.claim_all(conversations.for_comment(comment, context, comment.findings), raised_on=comment)
+    if not found:
+        return False
+    comment.findings = [*comment.findings, *found]
+    comment.severity_rank = SEVERITY_RANKS["escalate"]
+    comment.save(update_fields=["findings", "severity_rank"])
+    return True
 
 
 def _escalate_at_once(site: Site, comments: list[ExternalComment]) -> None:

@@ -365,11 +365,31 @@ def _check_rate(site: Site, user: User) -> None:
         )
 
 
+_ESCALATE = SEVERITY_RANKS["escalate"]
+
+
+def _route(contribution: Contribution, rank: int, *, conversation: bool) -> str:
+    """Where a screened contribution goes: escalate → the safeguarding lead; a conversation pattern, or anything
+    else not clean from staff where the approval allows → a moderator (A.5.3, A.5.6)."""
+    if rank >= _ESCALATE:
+        return ContributionState.ESCALATED
+    if (
+        not conversation
+        and contribution.author.kind == Kind.STAFF
+        and contribution.site.staff_posts_skip_premoderation
+        and rank == 0
+        and not hasattr(contribution, "image")
+    ):
+        return ContributionState.APPROVED
+    return ContributionState.PENDING
+
+
 def apply_screening(contribution_id: int) -> str:
     """Screen a contribution and move it on (A.5.3, A.5.6): escalate → a case for the safeguarding lead, never
     posted; staff posts the screening finds clean may go straight out where the approval allows; everything
     else waits for a moderator. Idempotent: only the run that moves it out of SCREENING changes anything."""
     from custos.lib.screening import context_for
+    from custos.moderation import conversations
     from custos.screening import Venue, screen
 
     contribution = (
@@ -384,19 +404,16 @@ def apply_screening(contribution_id: int) -> str:
     context = context_for(school=site.school, author=contribution.author, venue=Venue.SCHOOL_SITE)
     findings = [finding.as_dict() for finding in screen(contribution.body, context)] if contribution.body else []
     rank = max((SEVERITY_RANKS.get(f["severity"], 0) for f in findings), default=0)
+    patterns = conversations.for_contribution(contribution, context, findings) if rank < _ESCALATE else []
     now = timezone.now()
-    if rank >= SEVERITY_RANKS["escalate"]:
-        to = ContributionState.ESCALATED
-    elif (
-        contribution.author.kind == Kind.STAFF
-        and site.staff_posts_skip_premoderation
-        and rank == 0
-        and not hasattr(contribution, "image")
-    ):
-        to = ContributionState.APPROVED
-    else:
-        to = ContributionState.PENDING
     with transaction.atomic():
+        # A pattern over the author's conversation (A.2.2, A.2.3) puts this message at the top of the queue as
+        # escalate, for a moderator to read with the messages that formed it; recorded once per set of messages.
+        over_conversation = conversations.claim_all(patterns, raised_on=contribution)
+        findings += over_conversation
+        to = _route(contribution, rank, conversation=bool(over_conversation))
+        if over_conversation:
+            rank = _ESCALATE
         won = Contribution.objects.filter(pk=contribution.pk, state=ContributionState.SCREENING).update(
             state=to,
             findings=findings,
@@ -405,6 +422,7 @@ def apply_screening(contribution_id: int) -> str:
             decided_at=now if to != "pending" else None,
         )
         if not won:
+            transaction.set_rollback(True)
             return "already screened"
         contribution.state, contribution.findings, contribution.severity_rank = to, findings, rank
         record(None, "community.screened", contribution, school_id=site.school_id, changes={"to": to, "rank": rank})

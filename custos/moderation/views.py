@@ -18,7 +18,7 @@ from custos.accounts import access
 from custos.community import queries as community_queries
 from custos.community.models import Contribution
 from custos.lib.http import AuthedRequest
-from custos.moderation import actions, queries
+from custos.moderation import actions, conversations, queries
 from custos.moderation.highlight import segments
 
 
@@ -84,6 +84,7 @@ def _queue(request: AuthedRequest, site_pk: int, problem: Problem | None = None)
         item.segments = segments(item.body, item.findings)
         item.overdue = item.created_at < overdue_before
         item.ref = str(item.pk)
+    conversations.attach(page.items)
     reports = queries.open_reports(space.site)
     for report in reports:
         c = report.contribution
@@ -121,6 +122,27 @@ def _place(problem: Problem, items: list[Contribution], reports: list[Any]) -> N
 @require_GET
 def queue(request: AuthedRequest, site_pk: int) -> HttpResponse:
     return _queue(request, site_pk)
+
+
+@require_GET
+def item(request: AuthedRequest, pk: int) -> HttpResponse:
+    """One contribution as its space's moderators see it, whatever its state: the page a conversation finding
+    links each of its messages to (A.2.2, A.5.4). An escalated one shows only that it was escalated (A.5.6)."""
+    contribution = queries.queue_item_for(request.user, pk)
+    contribution.label = community_queries.author_label(  # type: ignore[attr-defined]
+        request.user, contribution.site, contribution.author, contribution.membership
+    )
+    escalated = contribution.state == "escalated"
+    return render(
+        request,
+        "moderation/item.html",
+        {
+            "item": contribution,
+            "site": contribution.site,
+            "escalated": escalated,
+            "segments": [] if escalated else segments(contribution.body, contribution.findings),
+        },
+    )
 
 
 DONE = {
@@ -185,6 +207,7 @@ def comments(request: AuthedRequest, site_pk: int) -> HttpResponse:
         item.segments = segments(item.body, item.findings)
         item.overdue = item.received_at < overdue_before
         item.ref = str(item.pk)
+    conversations.attach(page.items, comments=True)
     return render(
         request,
         "moderation/comments.html",

@@ -293,6 +293,7 @@ ROWS: dict[str, Row] = {
     # Moderation (A.5.3–A.5.5): the site's moderators and administrators only.
     "moderation:index": Row(nothing, SIGNED_IN),
     "moderation:queue": Row(lambda t: {"site_pk": t.site.pk}, frozenset({"teacher", "moderator"})),
+    "moderation:item": Row(lambda t: {"pk": t.pending_post.pk}, frozenset({"teacher", "moderator"})),
     "moderation:decide": Row(lambda t: {"pk": t.pending_post.pk}, frozenset({"teacher", "moderator"})),
     "moderation:comments": Row(
         lambda t: {"site_pk": t.third_party.pk}, frozenset({"teacher", "moderator", "contractor"})
