@@ -29,6 +29,7 @@ from custos.community.models import (
     ReportState,
 )
 from custos.mail.actions import queue_email
+from custos.moderation import feedback
 from custos.sites.models import Site
 
 
@@ -42,6 +43,21 @@ class AlreadyDecided(ModerationError):
 
 class OverruleNeeded(ModerationError):
     """Screening marked it ``block``: approving it needs a deliberate second step with a reason (A.5.2, A.4.9)."""
+
+
+class ConcernNeeded(ModerationError):
+    """Escalating an item screening found clean needs the kind of concern, so screening can learn it (A.5.4)."""
+
+
+def _concern(item: Contribution | ExternalComment, concern: str) -> str:
+    concern = (concern or "").strip()
+    if concern and concern not in feedback.CONCERN_LABELS:
+        raise ConcernNeeded("Choose one of the kinds of concern listed.")
+    if not concern and feedback.needs_concern(item):
+        raise ConcernNeeded(
+            "Screening found nothing in this, so choose what kind of concern it is: screening learns from it (A.5.4)."
+        )
+    return concern
 
 
 def _when(moment: dt.datetime | None) -> str:
@@ -150,6 +166,7 @@ def approve(contribution: Contribution, *, by: User, overrule_reason: str = "") 
     with transaction.atomic():
         _decide(contribution, by=by, frm=ContributionState.PENDING, to=ContributionState.APPROVED)
         _after(contribution, by, "moderation.approved", **changes)
+        feedback.after_approval(contribution, by=by)
         queue_email(contribution.author, "moderation_approved", {"contribution": contribution})
     return contribution
 
@@ -193,9 +210,10 @@ def remove(contribution: Contribution, *, by: User, house_rule: Any, note: str =
     return contribution
 
 
-def escalate(contribution: Contribution, *, by: User, note: str) -> Contribution:
+def escalate(contribution: Contribution, *, by: User, note: str, concern: str = "") -> Contribution:
     """Take it out of the space and hand it to the safeguarding lead (A.5.6, A.2.3): never posted, or removed
-    at once if it was; the original text is kept exactly as evidence in the case."""
+    at once if it was; the original text is kept exactly as evidence in the case. One screening found clean needs
+    the kind of ``concern`` (``feedback.CONCERNS``), kept as an example screening missed."""
     _require(contribution, by)
     note = (note or "").strip()
     if not note:
@@ -203,6 +221,7 @@ def escalate(contribution: Contribution, *, by: User, note: str) -> Contribution
     frm = contribution.state
     if frm not in (ContributionState.PENDING, ContributionState.APPROVED):
         raise _lost(contribution)
+    concern = _concern(contribution, concern)
     from custos.moderation.escalation import escalate_to_safeguarding
 
     with transaction.atomic():
@@ -210,6 +229,7 @@ def escalate(contribution: Contribution, *, by: User, note: str) -> Contribution
         _resolve_reports(contribution, by, ReportState.UPHELD)
         _after(contribution, by, "moderation.escalated")
         escalate_to_safeguarding(contribution, by=by, note=f"Moderator's note: {note}")
+        feedback.after_escalation(contribution, by=by, concern=concern)
     return contribution
 
 
@@ -336,6 +356,7 @@ def keep_comment(comment: ExternalComment, *, by: User) -> ExternalComment:
     with transaction.atomic():
         _decide_comment(comment, by=by, to=ExternalCommentState.KEPT)
         _after_comment(comment, by, "moderation.comment_kept")
+        feedback.after_approval(comment, by=by)
     return comment
 
 
@@ -354,9 +375,10 @@ def remove_comment(comment: ExternalComment, *, by: User, confirmed: bool, note:
     return comment
 
 
-def escalate_comment(comment: ExternalComment, *, by: User, note: str) -> ExternalComment:
+def escalate_comment(comment: ExternalComment, *, by: User, note: str, concern: str = "") -> ExternalComment:
     """Hand the comment to the safeguarding lead (A.5.6, A.2.3): a case opens with the comment exactly as
-    received as evidence. The moderator is told only that it was escalated."""
+    received as evidence. The moderator is told only that it was escalated. One screening found clean needs the
+    kind of ``concern``, kept as an example screening missed (A.5.4)."""
     from custos.moderation.escalation import comment_to_safeguarding
 
     _require_comment(comment, by)
@@ -368,11 +390,15 @@ def escalate_comment(comment: ExternalComment, *, by: User, note: str) -> Extern
         )
     if not note:
         raise ModerationError("Say briefly why this needs the safeguarding lead (A.2.3).")
+    if comment.state != ExternalCommentState.PENDING:
+        raise _lost_comment(comment)
+    concern = _concern(comment, concern)
     with transaction.atomic():
         _decide_comment(comment, by=by, to=ExternalCommentState.ESCALATED)
         if not comment_to_safeguarding(comment, by=by, note=f"Moderator's note: {note}"):
             raise ModerationError("The safeguarding lead already has this comment (A.5.6). Nothing was changed.")
         _after_comment(comment, by, "moderation.comment_escalated")
+        feedback.after_escalation(comment, by=by, concern=concern)
     return comment
 
 

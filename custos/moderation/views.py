@@ -18,7 +18,7 @@ from custos.accounts import access
 from custos.community import queries as community_queries
 from custos.community.models import Contribution
 from custos.lib.http import AuthedRequest
-from custos.moderation import actions, conversations, queries
+from custos.moderation import actions, conversations, feedback, queries
 from custos.moderation.highlight import segments
 
 
@@ -44,11 +44,13 @@ class Problem:
     note: str = ""
     rule: str = ""
     overrule_reason: str = ""
+    concern: str = ""
     options: SafeString = field(default_factory=SafeString)
     anchor: str = ""
     report_pk: int | None = None
 
 
+CONCERN_CHOICES = list(feedback.CONCERN_LABELS.items())
 CONTROL_FOR = {"reject": "rule", "remove": "rule", "escalate": "note", "approve": "why"}
 
 
@@ -103,6 +105,7 @@ def _queue(request: AuthedRequest, site_pk: int, problem: Problem | None = None)
             "rule_options": rule_options(space.site.house_rules_list),
             "target_hours": int(page.target.total_seconds() // 3600),
             "problem": problem,
+            "concern_choices": CONCERN_CHOICES,
         },
         status=400 if problem else 200,
     )
@@ -116,7 +119,7 @@ def _place(problem: Problem, items: list[Contribution], reports: list[Any]) -> N
     report = next((r for r in reports if r.contribution_id == problem.pk), None)
     if report is not None:
         problem.report_pk = report.pk
-        problem.anchor = f"{'resc' if problem.control == 'note' else 'rem'}-{problem.control}-{report.pk}"
+        problem.anchor = f"{'resc' if problem.control in ('note', 'concern') else 'rem'}-{problem.control}-{report.pk}"
 
 
 @require_GET
@@ -159,13 +162,14 @@ def decide(request: AuthedRequest, pk: int) -> HttpResponse:
     note = request.POST.get("note", "")
     rule = request.POST.get("house_rule", "")
     overrule = request.POST.get("overrule_reason", "")
+    concern = request.POST.get("concern", "")
     try:
         if what == "approve":
             actions.approve(item, by=request.user, overrule_reason=overrule)
         elif what == "reject":
             actions.reject(item, by=request.user, house_rule=rule, note=note)
         elif what == "escalate":
-            actions.escalate(item, by=request.user, note=note)
+            actions.escalate(item, by=request.user, note=note, concern=concern)
         elif what == "remove":
             actions.remove(item, by=request.user, house_rule=rule, note=note)
         elif what == "keep":
@@ -182,9 +186,10 @@ def decide(request: AuthedRequest, pk: int) -> HttpResponse:
             if request.POST.get("origin") == "contribution":
                 return redirect("community:contribution", pk=item.site_id, cid=item.pk)
             return redirect("moderation:queue", site_pk=item.site_id)
+        control = "concern" if isinstance(error, actions.ConcernNeeded) else CONTROL_FOR[what]
         problem = Problem(
-            pk=item.pk, message=message, control=CONTROL_FOR[what], note=note, rule=rule, overrule_reason=overrule,
-            options=rule_options(item.site.house_rules_list, selected=rule),
+            pk=item.pk, message=message, control=control, note=note, rule=rule, overrule_reason=overrule,
+            concern=concern, options=rule_options(item.site.house_rules_list, selected=rule),
         )  # fmt: skip
         return _queue(request, item.site_id, problem)
     if what == "approve" and item.severity == "block":
@@ -217,6 +222,7 @@ def comments(request: AuthedRequest, site_pk: int) -> HttpResponse:
             "escalated": queries.recently_escalated_comments(site),
             "platform": site.host_platform.name if site.host_platform else "the host platform",
             "target_hours": int(page.target.total_seconds() // 3600),
+            "concern_choices": CONCERN_CHOICES,
         },
     )
 
@@ -234,7 +240,9 @@ def decide_comment(request: AuthedRequest, pk: int) -> HttpResponse:
             actions.remove_comment(comment, by=request.user, confirmed=confirmed, note=request.POST.get("note", ""))
             done = "Recorded as removed from the host site."
         elif what == "escalate":
-            actions.escalate_comment(comment, by=request.user, note=request.POST.get("note", ""))
+            actions.escalate_comment(
+                comment, by=request.user, note=request.POST.get("note", ""), concern=request.POST.get("concern", "")
+            )
             done = "Escalated to the safeguarding lead (A.5.6). Remove it on the host site too."
         else:
             raise actions.ModerationError("Choose keep, removed or escalate.")

@@ -122,6 +122,13 @@ def retention_rows(now: dt.datetime | None = None) -> list[RetentionRow]:
             "sites, staff, community",
         ),
         RetentionRow(
+            "Moderators' decisions kept as screening examples (the text, the concerns, the moderator, the time)",
+            "A.5.4, 3.2",
+            "As long as the contribution or third-party comment they came from",
+            "Deleted with it, by the same rule",
+            "moderation; manage.py export_screening_feedback",
+        ),
+        RetentionRow(
             "Emails sent by Custos (subject, text, address)",
             mail_retention.CLAUSE,
             f"{mail_retention.retention_days()} days after sending (CUSTOS_MAIL_RETENTION_DAYS); "

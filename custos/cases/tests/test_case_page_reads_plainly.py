@@ -82,7 +82,7 @@ class EscalatedCasePageTests(SpaceTestCase, CasesTestCase):
     def test_a23_a_moderators_escalation_names_the_moderator(self) -> None:
         item = self.screened(self.pupil, "I do not want to go home tonight")
         if not Case.objects.exists():
-            moderation.escalate(item, by=self.moderator, note="Worried about home.")
+            moderation.escalate(item, by=self.moderator, note="Worried about home.", concern="abuse_disclosure")
         case = Case.objects.get()
         expected = "Screening, automatically" if case.reported_by is None else self.moderator.get_full_name()
         self.assertIn(f"Escalated by {expected}", text_of(self.page_for(self.dsl, case)))

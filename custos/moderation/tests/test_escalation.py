@@ -59,7 +59,7 @@ class EscalationTests(SpaceTestCase):
     def test_a56_a_moderator_escalates_a_pending_item_and_it_is_never_posted(self) -> None:
         item = self.screened(self.pupil, "I do not want to go home tonight")
         if item.state == ContributionState.PENDING:
-            actions.escalate(item, by=self.moderator, note="Worried about home.")
+            actions.escalate(item, by=self.moderator, note="Worried about home.", concern="abuse_disclosure")
         item.refresh_from_db()
         self.assertEqual(item.state, ContributionState.ESCALATED)
         self.assertEqual(Case.objects.get().linked_content, "I do not want to go home tonight")

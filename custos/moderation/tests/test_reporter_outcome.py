@@ -69,7 +69,7 @@ class ReporterOutcomeTests(SpaceTestCase):
 
     def test_a54_a22_the_space_shows_the_reporter_a_post_was_taken_down(self) -> None:
         item = self.reported()
-        actions.escalate(item, by=self.moderator, note="Worrying")
+        actions.escalate(item, by=self.moderator, note="Worrying", concern="bullying")
         page = self.client_for(self.pupil2).get(reverse("community:space", args=[self.site.pk]))
         self.assertContains(page, "decided to take it down.")
         self.assertNotContains(page, "safeguarding")

@@ -199,7 +199,7 @@ class DecisionTests(CommentQueueTestCase):
         actions.keep_comment(a, by=self.moderator)
         self.assertEqual(total(), 2)
         actions.remove_comment(b, by=self.moderator, confirmed=True)
-        actions.escalate_comment(c, by=self.moderator, note="Worrying")
+        actions.escalate_comment(c, by=self.moderator, note="Worrying", concern="bullying")
         self.assertEqual(total(), 0)
 
 
@@ -209,7 +209,9 @@ class EscalationTests(CommentQueueTestCase):
         [comment] = self.comments(text)
         self.assertIsNone(comment.case_opened_at)
         client = self.client_for(self.moderator)
-        response = self.decide(self.moderator, comment, client, action="escalate", note="Sounds at risk")
+        response = self.decide(
+            self.moderator, comment, client, action="escalate", note="Sounds at risk", concern="abuse_disclosure"
+        )
         self.assertContains(client.get(response.url), "Escalated to the safeguarding lead")
         comment.refresh_from_db()
         self.assertEqual(comment.state, ExternalCommentState.ESCALATED)

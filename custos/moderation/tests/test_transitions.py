@@ -48,7 +48,7 @@ class TransitionTests(SpaceTestCase):
         actions.reject(item, by=self.moderator, house_rule=1)
         for attempt in (
             lambda: actions.approve(item, by=self.moderator),
-            lambda: actions.escalate(item, by=self.moderator, note="x"),
+            lambda: actions.escalate(item, by=self.moderator, note="x", concern="bullying"),
             lambda: actions.remove(item, by=self.moderator, house_rule=1),
         ):
             with self.assertRaises(actions.ModerationError):
@@ -57,7 +57,7 @@ class TransitionTests(SpaceTestCase):
     def test_a56_an_approved_contribution_can_still_be_escalated_and_comes_down(self) -> None:
         item = self.screened(self.pupil, "One")
         actions.approve(item, by=self.moderator)
-        actions.escalate(item, by=self.moderator, note="A parent raised a concern about this.")
+        actions.escalate(item, by=self.moderator, note="A parent raised a concern about this.", concern="bullying")
         self.assertEqual(item.state, ContributionState.ESCALATED)
         feed = self.client_for(self.pupil2).get(reverse("community:feed_json", args=[self.site.pk]))
         self.assertNotContains(feed, '"body": "One"')
