@@ -108,7 +108,11 @@ class ExternalComment(models.Model):
     class Meta:
         ordering = ["-severity_rank", "received_at", "pk"]
         constraints = [models.UniqueConstraint(fields=["site", "external_id"], name="external_comment_once_per_site")]
-        indexes = [models.Index(fields=["site", "state", "-severity_rank", "received_at"], name="external_queue")]
+        indexes = [
+            models.Index(fields=["site", "state", "-severity_rank", "received_at"], name="external_queue"),
+            # One commenter's recent comments on a site, screened together as a conversation (A.2.2).
+            models.Index(fields=["site", "author_name", "received_at"], name="external_comment_author"),
+        ]
 
     def __str__(self) -> str:
         return f"Comment {self.external_id} on site {self.site_id}"
