@@ -90,7 +90,9 @@ class SignpostingTests(SpaceTestCase):
         item = self.screened(self.pupil, "Our bean plant grew 4 cm this week!")
         moderation.approve(item, by=self.moderator)
         item.refresh_from_db()
-        moderation.escalate(item, by=self.moderator, note="Worried about what came before this.")
+        moderation.escalate(
+            item, by=self.moderator, note="Worried about what came before this.", concern="abuse_disclosure"
+        )
         space = self.client_for(self.pupil).get(reverse("community:space", args=[self.site.pk])).content.decode()
         self.assertNotIn("bean plant", space)
         self.assertIn("A trusted adult has this now", space)
