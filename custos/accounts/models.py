@@ -27,12 +27,18 @@ class School(models.Model):
     website = models.URLField()
     logo = models.ImageField(upload_to="logos/", blank=True)
     email_domain = models.CharField(max_length=100, blank=True, help_text="e.g. oakfield.example.sch.uk")
+    # Further domains the school's people have addresses at (a staff domain, a legacy one), beside email_domain.
+    other_email_domains = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def email_domains(self) -> list[str]:
+        return [d for d in (self.email_domain, *self.other_email_domains) if d]
 
 
 class Kind(models.TextChoices):
@@ -235,3 +241,35 @@ class FamilyLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff} is {self.relationship} of {self.pupil}"
+
+
+class LinkPurpose(models.TextChoices):
+    FIRST_ADMINISTRATOR = "first_administrator", "First administrator (setup_trust)"
+    INVITATION = "invitation", "Invitation"
+
+
+class SignInLinkQuerySet(models.QuerySet["SignInLink"]):
+    def usable(self, now: dt.datetime | None = None) -> SignInLinkQuerySet:
+        return self.filter(used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class SignInLink(models.Model):
+    """A one-time sign-in link: the person follows it once, before it expires, to choose a password (and, where
+    their role needs one, enrol their second factor). Only the SHA-256 of the token is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_in_links")
+    purpose = models.CharField(max_length=30, choices=LinkPurpose.choices)
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SignInLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} link for {self.user}"

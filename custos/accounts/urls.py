@@ -7,6 +7,7 @@ urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", views.SignOutView.as_view(), name="logout"),
     path("two-factor/", views.second_factor, name="two_factor"),
+    path("welcome/<str:token>/", views.welcome, name="welcome"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),

@@ -3,7 +3,10 @@ from __future__ import annotations
 import base64
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from custos.accounts import access, actions, two_factor
+from custos.accounts import access, actions, links, two_factor
 from custos.accounts.actions import RosterChanged, RosterPlan, confirm_roster_import, preview_roster_import
 from custos.accounts.forms import QueuedPasswordResetForm, RosterConfirmForm, RosterUploadForm, SignInForm, TokenForm
 from custos.accounts.models import Pupil, School
@@ -84,6 +87,29 @@ def second_factor(request: AuthedRequest) -> HttpResponse:
         "next": _safe_next(request),
     }
     return render(request, "accounts/two_factor.html", context)
+
+
+# The session came through a one-time sign-in link (invitations: enrolment of a second factor happens there).
+ARRIVED_BY_LINK = "custos_arrived_by_link"
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def welcome(request: HttpRequest, token: str) -> HttpResponse:
+    """A one-time sign-in link: choose a password, then (where the role needs it) set up the authenticator app."""
+    link = links.usable_link(token)
+    if link is None:
+        return render(request, "accounts/welcome.html", {"usable": False}, status=410)
+    form = SetPasswordForm(link.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = links.use_link(token, password=form.cleaned_data["new_password1"])
+        except links.LinkNotUsable:
+            return render(request, "accounts/welcome.html", {"usable": False}, status=410)
+        login(request, user, backend="custos.accounts.backends.UsernameOrEmailBackend")
+        request.session[ARRIVED_BY_LINK] = True
+        return redirect("two_factor" if two_factor.needs_second_factor(user) else "home")
+    return render(request, "accounts/welcome.html", {"usable": True, "form": form, "person": link.user})
 
 
 def roster(request: AuthedRequest, school_id: int) -> HttpResponse:

@@ -70,7 +70,7 @@ def context_for(*, school: School, author: Any, venue: Venue) -> ScreeningContex
         author_pupil_id=author_pupil.upn if author_pupil is not None else None,
         organisation_names=tuple(n for n in (trust_name, *(s.name for s in schools)) if n),
         brand_terms=tuple(s.name for s in schools),
-        school_email_domains=tuple(s.email_domain for s in schools if s.email_domain),
+        school_email_domains=tuple(d for s in schools for d in s.email_domains),
     )
 
 

@@ -225,6 +225,8 @@ ROWS: dict[str, Row] = {
     "password_reset_done": Row(nothing, EVERYONE),
     "password_reset_confirm": Row(lambda t: {"uidb64": "MQ", "token": "x-y"}, EVERYONE),
     "password_reset_complete": Row(nothing, EVERYONE),
+    # A one-time sign-in link (issue 15): anyone holding it; a made-up token says the link no longer works.
+    "welcome": Row(lambda t: {"token": "x-y"}, EVERYONE),
     "sso:start": Row(lambda t: {"name": "microsoft"}, EVERYONE, sign_in_flow=True),
     "sso:callback": Row(lambda t: {"name": "microsoft"}, EVERYONE, sign_in_flow=True),
     # The roster: the school's staff read known-as names; Head and ICT Manager import it.

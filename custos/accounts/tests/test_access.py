@@ -12,6 +12,7 @@ PUBLIC_URL_NAMES = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
+    "welcome",  # a one-time sign-in link is followed before its holder has a password
     "health",
     "api:schema",  # the OpenAPI description: documentation, no data
     "api:docs",
