@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from custos.accounts.models import Absence, Kind, Pupil, RoleAssignment, School, User
+from custos.accounts.models import Absence, Kind, Pupil, Role, RoleAssignment, School, User
 from custos.accounts.roster import RosterFile, parse_roster
 from custos.audit.actions import record
 
@@ -200,6 +201,22 @@ def import_roster(school: School, data: bytes, *, by: User | None, today: dt.dat
     return confirm_roster_import(school, data, digest=plan.digest, by=by, today=today)
 
 
+class RoleNotChanged(Exception):
+    """The role was not assigned or ended; the message says why, plainly. Nothing changed."""
+
+
+# Every school keeps at least one holder of these, with the clause that needs them: the Head and the ICT Manager
+# approve every site (A.3.2), the DSL receives safeguarding concerns (A.2.3).
+REQUIRED_ROLES = {Role.ICT_MANAGER: "A.3.2", Role.HEAD_OF_SCHOOL: "A.3.2", Role.DSL: "A.2.3"}
+
+
+def _lock_school(school: School | None) -> None:
+    """Role changes at one school queue behind each other, so a check (the last DSL, a duplicate) sees the change
+    someone else has just committed: of two people at once, one wins and the other is told."""
+    if school is not None:
+        School.objects.select_for_update().filter(pk=school.pk).first()
+
+
 def assign_role(
     user: User,
     role: str,
@@ -209,7 +226,18 @@ def assign_role(
     ends_on: dt.date | None = None,
     by: Any,
 ) -> RoleAssignment:
+    """Give ``user`` ``role`` at ``school`` (or across the Trust) from ``starts_on``. A privileged role needs the
+    second factor from the person's next request (``two_factor.needs_second_factor`` asks every request)."""
     with transaction.atomic():
+        _lock_school(school)
+        overlapping = (
+            RoleAssignment.objects.filter(user=user, role=role, school=school)
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on))
+            .filter(Q(starts_on__lte=ends_on) if ends_on else Q())
+        )
+        if overlapping.exists():
+            where = school.name if school else "the Trust"
+            raise RoleNotChanged(f"{user} is already {Role(role).label} at {where} then: nothing changed.")
         assignment = RoleAssignment.objects.create(
             user=user, role=role, school=school, starts_on=starts_on, ends_on=ends_on
         )
@@ -221,6 +249,46 @@ def assign_role(
             changes={"user": user.pk, "role": role, "starts_on": starts_on, "ends_on": ends_on},
         )
     return assignment
+
+
+def end_role(assignment: RoleAssignment, *, last_day: dt.date, by: Any) -> RoleAssignment:
+    """End ``assignment`` after ``last_day`` (they hold it until the end of that day), audited. Refused when it
+    would leave the school without an ICT Manager, a Head or a DSL (``REQUIRED_ROLES``)."""
+    with transaction.atomic():
+        _lock_school(assignment.school)
+        current = RoleAssignment.objects.select_related("user", "school").filter(pk=assignment.pk).first()
+        if current is None or (current.ends_on is not None and current.ends_on <= last_day):
+            raise RoleNotChanged("That role had already ended (someone else may have just ended it): nothing changed.")
+        if last_day < current.starts_on:
+            raise RoleNotChanged(
+                f"That role starts on {current.starts_on:%d/%m/%Y}: it cannot end before then. Nothing changed."
+            )
+        clause = REQUIRED_ROLES.get(Role(current.role))
+        if clause and current.school is not None:
+            day_after = last_day + dt.timedelta(days=1)
+            others = (
+                RoleAssignment.objects.filter(role=current.role, ends_on__isnull=True, starts_on__lte=day_after)
+                .filter(Q(school=current.school) | Q(school__isnull=True))
+                .filter(user__is_active=True)
+                .exclude(pk=current.pk)
+            )
+            if not others.exists():
+                label = current.get_role_display()
+                raise RoleNotChanged(
+                    f"{current.user} is the only {label} at {current.school.name} after {last_day:%d/%m/%Y}, and a "
+                    f"school always keeps one ({clause}). Assign another {label} first, then end this role. "
+                    "Nothing changed."
+                )
+        current.ends_on = last_day
+        current.save(update_fields=["ends_on"])
+        record(
+            by,
+            "role.ended",
+            current,
+            school_id=current.school_id,
+            changes={"user": current.user_id, "role": current.role, "ends_on": last_day},
+        )
+    return current
 
 
 def record_absence(user: User, *, starts_on: dt.date, ends_on: dt.date, reason: str, by: Any) -> Absence:

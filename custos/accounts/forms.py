@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
+from custos.accounts.models import Kind, Role, School, User
 from custos.mail.actions import queue_email
 
 
@@ -99,3 +103,63 @@ class RosterConfirmForm(forms.Form):
                 "a test file) would mark everyone else as left.",
             )
         return cleaned
+
+
+# Roles held at one school; the Executive Headteacher and HR are Trust-wide roles (RoleAssignment.school empty).
+SCHOOL_ROLES = [(value, label) for value, label in Role.choices if value not in {Role.EXECUTIVE_HEADTEACHER, Role.HR}]
+
+
+class PersonField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.get_full_name()} ({obj.email})"
+
+
+class AssignRoleForm(forms.Form):
+    """Give a member of the school's staff (or of the Trust's central team) a role at the school (issue 15)."""
+
+    person = PersonField(queryset=User.objects.none(), label="Person")
+    role = forms.ChoiceField(choices=SCHOOL_ROLES, label="Role")
+    starts_on = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label="Until (optional)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, school: School, by: User, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"starts_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.by = by
+        person = self.fields["person"]
+        assert isinstance(person, forms.ModelChoiceField)
+        person.queryset = (
+            User.objects.filter(kind=Kind.STAFF, is_active=True)
+            .filter(Q(school=school) | Q(school__isnull=True))
+            .order_by("last_name", "first_name")
+        )
+
+    def clean_person(self) -> User:
+        person: User = self.cleaned_data["person"]
+        if person.pk == self.by.pk:
+            raise forms.ValidationError("Someone else must give you a role: nobody assigns a role to themselves.")
+        return person
+
+    def clean_starts_on(self) -> dt.date:
+        starts_on: dt.date = self.cleaned_data["starts_on"]
+        if starts_on < timezone.localdate():
+            raise forms.ValidationError("A role starts today or later: it cannot be given for days already past.")
+        return starts_on
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", "The last day must be on or after the first day.")
+        return cleaned
+
+
+class EndRoleForm(forms.Form):
+    assignment = forms.IntegerField(widget=forms.HiddenInput)
+    last_day = forms.DateField(label="Last day in the role", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_last_day(self) -> dt.date:
+        last_day: dt.date = self.cleaned_data["last_day"]
+        if last_day < timezone.localdate():
+            raise forms.ValidationError("The last day is today or later: a role cannot end in the past.")
+        return last_day

@@ -18,6 +18,7 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("schools/<int:school_id>/roles/", views.school_roles, name="school_roles"),
     path("schools/<int:school_id>/pupils/", views.roster, name="roster"),
     path("schools/<int:school_id>/pupils/import/", views.roster_import, name="roster_import"),
     path("schools/<int:school_id>/pupils/<int:pupil_id>/reopen/", views.reopen_pupil_account, name="pupil_reopen"),

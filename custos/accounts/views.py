@@ -11,15 +11,24 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from custos.accounts import access, actions, links, two_factor
+from custos.accounts import access, actions, links, queries, two_factor
 from custos.accounts.actions import RosterChanged, RosterPlan, confirm_roster_import, preview_roster_import
-from custos.accounts.forms import QueuedPasswordResetForm, RosterConfirmForm, RosterUploadForm, SignInForm, TokenForm
-from custos.accounts.models import Pupil, School
+from custos.accounts.forms import (
+    AssignRoleForm,
+    EndRoleForm,
+    QueuedPasswordResetForm,
+    RosterConfirmForm,
+    RosterUploadForm,
+    SignInForm,
+    TokenForm,
+)
+from custos.accounts.models import Pupil, Role, RoleAssignment, School
 from custos.audit.actions import record
 from custos.lib.http import AuthedRequest
 
@@ -235,3 +244,43 @@ def _roster_confirm(request: AuthedRequest, school: School) -> HttpResponse:
         f"{len(plan.leavers)} marked as left.",
     )
     return HttpResponseRedirect(reverse("roster", args=[school.pk]))
+
+
+@require_http_methods(["GET", "POST"])
+def school_roles(request: AuthedRequest, school_id: int) -> HttpResponse:
+    """Who holds each role at the school, with dates; assign and end roles (issue 15, item 4)."""
+    school = get_object_or_404(School, pk=school_id)
+    access.require(request.user, "accounts.manage_roles", school)
+    action = request.POST.get("action", "")
+    assign = AssignRoleForm(request.POST if action == "assign" else None, school=school, by=request.user)
+    end = EndRoleForm(request.POST if action == "end" else None)
+    here = reverse("school_roles", args=[school.pk])
+    try:
+        if action == "assign" and assign.is_valid():
+            data = assign.cleaned_data
+            actions.assign_role(
+                data["person"], data["role"], school=school, starts_on=data["starts_on"], ends_on=data["ends_on"],
+                by=request.user,
+            )  # fmt: skip
+            messages.success(request, f"{data['person']} is now {dict(Role.choices)[data['role']]} at {school.name}.")
+            return HttpResponseRedirect(here)
+        if action == "end" and end.is_valid():
+            assignment = get_object_or_404(RoleAssignment, pk=end.cleaned_data["assignment"], school=school)
+            ended = actions.end_role(assignment, last_day=end.cleaned_data["last_day"], by=request.user)
+            messages.success(
+                request, f"{ended.user} stops being {ended.get_role_display()} after {ended.ends_on:%d/%m/%Y}."
+            )
+            return HttpResponseRedirect(here)
+    except actions.RoleNotChanged as refused:
+        messages.error(request, str(refused))
+        return HttpResponseRedirect(here)
+    context = {
+        "school": school,
+        "holders": queries.role_holders(school),
+        "staff_by_type": queries.staff_by_type(school),
+        "assign": assign,
+        "end_errors": end.errors if action == "end" else {},
+        "today": timezone.localdate(),
+        "required_roles": [str(role) for role in actions.REQUIRED_ROLES],
+    }
+    return render(request, "accounts/school_roles.html", context, status=400 if request.method == "POST" else 200)
