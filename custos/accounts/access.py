@@ -26,6 +26,8 @@ ROSTER_IMPORT_ROLES = (Role.ICT_MANAGER, Role.HEAD_OF_SCHOOL)
 AUDIT_ROLES = (Role.HEAD_OF_SCHOOL, Role.EXECUTIVE_HEADTEACHER, Role.ICT_MANAGER, Role.HR)
 # Who sees who holds each role at a school and assigns and ends them (issue 15, item 4).
 ROLE_MANAGER_ROLES = (Role.ICT_MANAGER, Role.HEAD_OF_SCHOOL, Role.EXECUTIVE_HEADTEACHER)
+# Who keeps the school's staff directory and invites people (issue 15, item 3).
+STAFF_DIRECTORY_ROLES = (Role.ICT_MANAGER, Role.HEAD_OF_SCHOOL, Role.HR)
 
 
 def school_of(obj: Any) -> School | None:
@@ -86,6 +88,7 @@ rules.add_perm("accounts.import_roster", role_predicate(*ROSTER_IMPORT_ROLES))
 # Whoever may import the roster (and so close leavers' accounts) may reopen a returning pupil's account (A.5.7).
 rules.add_perm("accounts.reopen_pupil_account", role_predicate(*ROSTER_IMPORT_ROLES))
 rules.add_perm("accounts.manage_roles", role_predicate(*ROLE_MANAGER_ROLES))
+rules.add_perm("accounts.manage_staff", role_predicate(*STAFF_DIRECTORY_ROLES))
 rules.add_perm("audit.search", may_search_audit)
 rules.add_perm("policy.read", is_staff_member)
 

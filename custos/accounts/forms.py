@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from custos.accounts.models import Kind, Role, School, User
+from custos.accounts.models import Kind, Role, School, StaffType, User
 from custos.mail.actions import queue_email
 
 
@@ -163,3 +163,13 @@ class EndRoleForm(forms.Form):
         if last_day < timezone.localdate():
             raise forms.ValidationError("The last day is today or later: a role cannot end in the past.")
         return last_day
+
+
+class InviteStaffForm(forms.Form):
+    """A new member of staff (2.1): they get a one-time link by email to choose their password."""
+
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    email = forms.EmailField(label="Email address", max_length=254, help_text="Their sign-in, usually the school one")
+    staff_type = forms.ChoiceField(label="Staff type (2.1)", choices=StaffType.choices)
+    job_title = forms.CharField(max_length=120, required=False, help_text="Shown beside their posts (A.4.8)")

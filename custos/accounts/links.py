@@ -9,12 +9,13 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from custos.accounts.models import SignInLink, User
+from custos.accounts.models import Kind, LinkPurpose, School, SignInLink, User
 from custos.audit.actions import record
+from custos.mail.actions import queue_email
 
 LINK_HOURS = 24
 
@@ -83,3 +84,43 @@ def use_link(token: str, *, password: str) -> User:
         user.save(update_fields=["password"])
         record(user, "sign_in_link.used", user, school_id=user.school_id, changes={"link": link.pk})
     return user
+
+
+class NotInvited(Exception):
+    """The person was not added; the message says why (someone else may have added them a moment ago)."""
+
+
+def invite_staff_member(
+    school: School, *, first_name: str, last_name: str, email: str, staff_type: str, job_title: str, by: User
+) -> User:
+    """Add a member of staff (2.1) at ``school`` and email them a one-time link to choose their password, all in
+    one transaction, audited. Two people inviting the same address at once: the unique address lets one through;
+    the other is told, and nothing of theirs is written."""
+    address = email.strip().lower()
+    if User.objects.filter(email__iexact=address).exists():
+        raise NotInvited(f"{address} already has a Custos account: nothing changed.")
+    try:
+        with transaction.atomic():
+            person = User.objects.create_user(
+                username=address,
+                email=address,
+                password=None,
+                first_name=first_name,
+                last_name=last_name,
+                job_title=job_title,
+                kind=Kind.STAFF,
+                staff_type=staff_type,
+                school=school,
+            )
+            record(by, "user.created", person, changes={"email": address, "staff_type": staff_type})
+            token = issue_link(person, purpose=LinkPurpose.INVITATION, by=by)
+            queue_email(
+                person,
+                "staff_invitation",
+                {"school": school, "invited_by": by.get_full_name() or by.get_username(), "link": link_url(token)},
+            )
+    except IntegrityError:
+        raise NotInvited(
+            f"{address} was added by someone else a moment ago: nothing of yours was saved. Check the list."
+        ) from None
+    return person

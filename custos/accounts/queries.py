@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from custos.accounts.models import Kind, Role, RoleAssignment, School, StaffType, User
@@ -46,3 +46,20 @@ def staff_by_type(school: School) -> list[tuple[str, list[User]]]:
     """The school's active staff under each clause 2.1 staff type."""
     people = list(User.objects.filter(school=school, kind=Kind.STAFF, is_active=True).order_by("last_name"))
     return [(label, [p for p in people if p.staff_type == value]) for value, label in StaffType.choices]
+
+
+def staff_directory(school: School) -> list[User]:
+    """The school's members of staff, current first, with their current roles and whether they have signed in."""
+    today = timezone.localdate()
+    people: list[User] = list(
+        User.objects.filter(school=school, kind=Kind.STAFF)
+        .prefetch_related(
+            Prefetch(
+                "role_assignments",
+                queryset=RoleAssignment.objects.current(today).filter(Q(school=school) | Q(school__isnull=True)),
+                to_attr="current_roles",
+            )
+        )
+        .order_by("-is_active", "last_name", "first_name")
+    )
+    return people

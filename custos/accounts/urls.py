@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("schools/<int:school_id>/roles/", views.school_roles, name="school_roles"),
+    path("schools/<int:school_id>/staff/", views.staff_directory, name="staff_directory"),
     path("schools/<int:school_id>/pupils/", views.roster, name="roster"),
     path("schools/<int:school_id>/pupils/import/", views.roster_import, name="roster_import"),
     path("schools/<int:school_id>/pupils/<int:pupil_id>/reopen/", views.reopen_pupil_account, name="pupil_reopen"),

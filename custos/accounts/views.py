@@ -22,6 +22,7 @@ from custos.accounts.actions import RosterChanged, RosterPlan, confirm_roster_im
 from custos.accounts.forms import (
     AssignRoleForm,
     EndRoleForm,
+    InviteStaffForm,
     QueuedPasswordResetForm,
     RosterConfirmForm,
     RosterUploadForm,
@@ -284,3 +285,21 @@ def school_roles(request: AuthedRequest, school_id: int) -> HttpResponse:
         "required_roles": [str(role) for role in actions.REQUIRED_ROLES],
     }
     return render(request, "accounts/school_roles.html", context, status=400 if request.method == "POST" else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def staff_directory(request: AuthedRequest, school_id: int) -> HttpResponse:
+    """The school's staff (2.1); add a person, who is invited by a one-time link by email (issue 15, item 3)."""
+    school = get_object_or_404(School, pk=school_id)
+    access.require(request.user, "accounts.manage_staff", school)
+    form = InviteStaffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = links.invite_staff_member(school, **form.cleaned_data, by=request.user)
+        except links.NotInvited as refused:
+            form.add_error("email", str(refused))
+        else:
+            messages.success(request, f"{person} was added and invited by email to {person.email}.")
+            return HttpResponseRedirect(reverse("staff_directory", args=[school.pk]))
+    context = {"school": school, "people": queries.staff_directory(school), "form": form}
+    return render(request, "accounts/staff_directory.html", context, status=400 if form.errors else 200)

@@ -231,6 +231,8 @@ ROWS: dict[str, Row] = {
     "sso:callback": Row(lambda t: {"name": "microsoft"}, EVERYONE, sign_in_flow=True),
     # Roles at a school (issue 15): the ICT Manager, the Head and the Executive Headteacher see and change them.
     "school_roles": Row(school, frozenset({"head", "ict_manager", "exec_head"})),
+    # The staff directory (issue 15): the ICT Manager, the Head and HR add and invite people.
+    "staff_directory": Row(school, frozenset({"head", "ict_manager", "hr"})),
     # The roster: the school's staff read known-as names; Head and ICT Manager import it.
     "roster": Row(school, OAKFIELD_STAFF | {"exec_head"}),
     "roster_import": Row(school, frozenset({"head", "ict_manager"})),
