@@ -84,7 +84,9 @@ class MergeMigrationTests(CustosTransactionTestCase):
         executor = MigrationExecutor(connection)
         executor.migrate([("custos_sites", "0003_draft_dates_in_any_order")])
         executor.loader.build_graph()
-        old_apps = executor.loader.project_state([("custos_sites", "0003_draft_dates_in_any_order")]).apps
+        # Other apps as the database has them now (their later migrations are applied and stay applied).
+        others = [n for n in executor.loader.graph.leaf_nodes() if n[0] not in ("custos_sites",)]
+        old_apps = executor.loader.project_state([("custos_sites", "0003_draft_dates_in_any_order"), *others]).apps
         OldPlatform = old_apps.get_model("custos_sites", "HostPlatform")
         OldSite = old_apps.get_model("custos_sites", "Site")
         OldSchool = old_apps.get_model("accounts", "School")
